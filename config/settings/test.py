@@ -1,0 +1,13 @@
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+Q_CLUSTER["sync"] = True  # noqa: F405
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+if not env.str("DATABASE_URL", default=""):
+    # A file database (not :memory:) so that concurrency tests can open real second connections.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

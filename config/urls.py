@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from wushe.core.api import api
+
+urlpatterns = [
+    path("", include("wushe.core.urls")),
+    path("accounts/", include("wushe.accounts.urls")),
+    path("regions/", include("wushe.regions.urls")),
+    path("people/", include("wushe.people.urls")),
+    path("orgs/", include("wushe.orgs.urls")),
+    path("workforce/", include("wushe.workforce.urls")),
+    path("volunteers/", include("wushe.volunteers.urls")),
+    path("imports/", include("wushe.imports.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,254 @@
+"""The one place that decides who may do what (docs/permissions.md is generated from MATRIX).
+
+Scope has three sources:
+- region roles: an assignment to a region node covers that node's subtree (a code range);
+- object roles: an assignment to one object (an organization for its leader, a social worker for a
+  supervisor) covers that object and what hangs from it;
+- self: a volunteer or resident sees their own record.
+
+Lists, counts, exports and API reads filter with `scope_q`; single objects are checked by the same
+filter (`can`), so a list and a detail page can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from .roles import Role
+
+ADMIN = Role.PLATFORM_ADMIN
+CIVIL = Role.CIVIL_AFFAIRS_OFFICER
+STREET = Role.STREET_OFFICER
+STATION = Role.STATION_STAFF
+COMMUNITY = Role.COMMUNITY_STAFF
+WORKER = Role.SOCIAL_WORKER
+LEADER = Role.ORG_LEADER
+SUPERVISOR = Role.SUPERVISOR
+VOLUNTEER = Role.VOLUNTEER
+RESIDENT = Role.RESIDENT
+
+
+class Resource(StrEnum):
+    REGION = "region"
+    RESIDENT = "resident"
+    HOUSEHOLD = "household"
+    ORGANIZATION = "organization"
+    SOCIAL_WORKER = "social_worker"
+    VOLUNTEER = "volunteer"
+    TEAM = "team"
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CHANGE = "change"  # create, edit, void
+    VIEW_IDENTITY = "view_identity"  # unmasked ID numbers and phones
+    EXPORT = "export"
+    IMPORT = "import"
+    HISTORY = "history"
+
+
+_ALL_STAFF = {ADMIN, CIVIL, STREET, STATION, COMMUNITY, WORKER}
+
+# Which role may take which action on which resource, within its scope.
+MATRIX: dict[Resource, dict[Action, set[Role]]] = {
+    Resource.REGION: {
+        Action.VIEW: set(Role),
+        Action.CHANGE: {ADMIN},
+        Action.IMPORT: {ADMIN},
+        Action.EXPORT: {ADMIN, CIVIL, STREET},
+        Action.HISTORY: {ADMIN, CIVIL},
+    },
+    Resource.RESIDENT: {
+        Action.VIEW: _ALL_STAFF | {RESIDENT},
+        Action.CHANGE: {ADMIN, STREET, COMMUNITY, WORKER},
+        Action.VIEW_IDENTITY: {ADMIN, COMMUNITY, WORKER},
+        Action.EXPORT: {ADMIN, CIVIL, STREET, COMMUNITY},
+        Action.IMPORT: {ADMIN, STREET, COMMUNITY},
+        Action.HISTORY: {ADMIN, STREET, COMMUNITY, WORKER},
+    },
+    Resource.HOUSEHOLD: {
+        Action.VIEW: set(_ALL_STAFF),
+        Action.CHANGE: {ADMIN, STREET, COMMUNITY, WORKER},
+        Action.HISTORY: {ADMIN, STREET, COMMUNITY, WORKER},
+    },
+    Resource.ORGANIZATION: {
+        Action.VIEW: _ALL_STAFF | {LEADER},
+        Action.CHANGE: {ADMIN, CIVIL, STREET, COMMUNITY, LEADER},
+        Action.VIEW_IDENTITY: {ADMIN, CIVIL, STREET, STATION, COMMUNITY, WORKER, LEADER},
+        Action.EXPORT: {ADMIN, CIVIL, STREET, STATION, COMMUNITY},
+        Action.IMPORT: {ADMIN, CIVIL, STREET},
+        Action.HISTORY: {ADMIN, CIVIL, STREET, STATION, COMMUNITY, LEADER},
+    },
+    Resource.SOCIAL_WORKER: {
+        Action.VIEW: {ADMIN, CIVIL, STREET, STATION, COMMUNITY, SUPERVISOR, WORKER},
+        Action.CHANGE: {ADMIN, CIVIL, STREET, STATION},
+        Action.VIEW_IDENTITY: {ADMIN, STREET, STATION},
+        Action.EXPORT: {ADMIN, CIVIL, STREET, STATION},
+        Action.IMPORT: {ADMIN, CIVIL, STREET, STATION},
+        Action.HISTORY: {ADMIN, CIVIL, STREET, STATION},
+    },
+    Resource.VOLUNTEER: {
+        Action.VIEW: _ALL_STAFF | {LEADER, VOLUNTEER},
+        Action.CHANGE: {ADMIN, STREET, STATION, COMMUNITY, WORKER},
+        Action.VIEW_IDENTITY: {ADMIN, STREET, STATION, COMMUNITY, VOLUNTEER},
+        Action.EXPORT: {ADMIN, CIVIL, STREET, STATION, COMMUNITY},
+        Action.IMPORT: {ADMIN, STREET, STATION, COMMUNITY},
+        Action.HISTORY: {ADMIN, STREET, STATION, COMMUNITY},
+    },
+    Resource.TEAM: {
+        Action.VIEW: _ALL_STAFF | {LEADER, VOLUNTEER},
+        Action.CHANGE: {ADMIN, STREET, STATION, COMMUNITY, WORKER, LEADER},
+        Action.HISTORY: {ADMIN, STREET, STATION, COMMUNITY, WORKER, LEADER},
+    },
+}
+
+
+def _assignments(user) -> list:
+    """Active role assignments, read once per request and cached on the user object."""
+    cached = getattr(user, "_wushe_assignments", None)
+    if cached is None:
+        cached = list(user.role_assignments.active().select_related("region", "object_type"))
+        user._wushe_assignments = cached
+    return cached
+
+
+def roles_of(user) -> set[Role]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    roles = {Role(a.role) for a in _assignments(user)}
+    if user.is_superuser:
+        roles.add(ADMIN)
+    return roles
+
+
+def is_platform_admin(user) -> bool:
+    return ADMIN in roles_of(user)
+
+
+def allowed_roles(resource: Resource, action: Action) -> set[Role]:
+    return MATRIX.get(resource, {}).get(action, set())
+
+
+def may_ever(user, resource: Resource, action: Action = Action.VIEW) -> bool:
+    """Whether the user holds any role that may take this action somewhere (menus, buttons)."""
+    return bool(roles_of(user) & allowed_roles(resource, action))
+
+
+def region_ranges(user, roles: set[Role]) -> list[tuple[str, str]]:
+    return [a.region.code_range for a in _assignments(user) if a.region_id and a.role in roles]
+
+
+def _object_ids(user, role: Role, model_label: str) -> list[int]:
+    return [a.object_id for a in _assignments(user)
+            if a.role == role and a.object_type_id and a.object_type.model == model_label]
+
+
+def _ranges_q(ranges: list[tuple[str, str]], field: str) -> Q:
+    query = Q(pk__in=[])
+    for low, high in ranges:
+        prefix = f"{field}__" if field else ""
+        query |= Q(**{f"{prefix}code__gte": low, f"{prefix}code__lte": high})
+    return query
+
+
+# Object and self rules: resource -> role -> function(user) -> Q over that resource's model.
+ObjectRule = Callable[[object], Q]
+OBJECT_RULES: dict[Resource, dict[Role, ObjectRule]] = {
+    Resource.RESIDENT: {RESIDENT: lambda user: Q(user=user)},
+    Resource.ORGANIZATION: {LEADER: lambda user: Q(pk__in=_object_ids(user, LEADER, "organization"))},
+    Resource.SOCIAL_WORKER: {
+        SUPERVISOR: lambda user: Q(pk__in=_object_ids(user, SUPERVISOR, "socialworker")),
+        WORKER: lambda user: Q(user=user),
+    },
+    Resource.VOLUNTEER: {
+        VOLUNTEER: lambda user: Q(user=user),
+        LEADER: lambda user: Q(memberships__team__organization__in=_object_ids(user, LEADER, "organization"),
+                               memberships__voided_at__isnull=True),
+    },
+    Resource.TEAM: {
+        LEADER: lambda user: Q(organization__in=_object_ids(user, LEADER, "organization")),
+        VOLUNTEER: lambda user: Q(memberships__volunteer__user=user, memberships__voided_at__isnull=True),
+    },
+}
+
+def scope_q(user, resource: Resource, action: Action = Action.VIEW) -> Q | None:
+    """A filter selecting what `user` may `action` on `resource`; None means unrestricted."""
+    roles = roles_of(user) & allowed_roles(resource, action)
+    if ADMIN in roles:
+        return None
+    if resource == Resource.REGION:
+        return None if roles else Q(pk__in=[])
+    query = _ranges_q(region_ranges(user, roles), "region")
+    for role, rule in OBJECT_RULES.get(resource, {}).items():
+        if role in roles:
+            query |= rule(user)
+    return query
+
+
+def restrict(user, resource: Resource, queryset: QuerySet, action: Action = Action.VIEW) -> QuerySet:
+    query = scope_q(user, resource, action)
+    if query is None:
+        return queryset
+    queryset = queryset.filter(query)
+    # Joins through memberships can repeat rows.
+    return queryset.distinct() if OBJECT_RULES.get(resource) else queryset
+
+
+def can(user, action: Action, resource: Resource, obj: Model) -> bool:
+    """Decide for one object with the same filter the lists use."""
+    query = scope_q(user, resource, action)
+    if query is None:
+        return True
+    return type(obj)._base_manager.filter(pk=obj.pk).filter(query).exists()
+
+
+def can_in_region(user, action: Action, resource: Resource, region) -> bool:
+    """May the user create or import records of `resource` owned by `region`?"""
+    roles = roles_of(user) & allowed_roles(resource, action)
+    if ADMIN in roles:
+        return True
+    return any(low <= region.code <= high for low, high in region_ranges(user, roles))
+
+
+def regions_for(user, resource: Resource, action: Action = Action.CHANGE):
+    """Current regions in which the user may take `action` (choices for region pickers)."""
+    from wushe.regions.models import Region
+
+    roles = roles_of(user) & allowed_roles(resource, action)
+    regions = Region.objects.current()
+    if ADMIN in roles:
+        return regions
+    return regions.filter(_ranges_q(region_ranges(user, roles), ""))
+
+
+def get_object_for(user, resource: Resource, queryset: QuerySet, *, action: Action = Action.VIEW, **lookup):
+    """The one access path for a single object: 404 if the user may not see it, 403 if they may see it
+    but not take `action` on it. Denials are written to the audit log."""
+    obj = restrict(user, resource, queryset, Action.VIEW).filter(**lookup).first()
+    if obj is None:
+        _log_denial(user, resource, action, lookup, status=404)
+        raise Http404
+    if action != Action.VIEW and not can(user, action, resource, obj):
+        _log_denial(user, resource, action, lookup, status=403)
+        raise PermissionDenied
+    return obj
+
+
+def require(user, resource: Resource, action: Action) -> None:
+    """403 unless the user holds some role allowed to take `action` on `resource`."""
+    if not may_ever(user, resource, action):
+        _log_denial(user, resource, action, {}, status=403)
+        raise PermissionDenied
+
+
+def _log_denial(user, resource, action, lookup, *, status: int) -> None:
+    from wushe.audit.models import AuditEvent
+    from wushe.audit.services import audit_record
+
+    audit_record(actor=user, kind=AuditEvent.Kind.DENIED, target=f"{resource}:{lookup}",
+                 action=str(action), status=status)

@@ -1,0 +1,28 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from wushe.accounts.policy import Resource, may_ever, roles_of
+
+
+def navigation(request):
+    """Menu entries the viewer may use; a menu never offers what the policy would refuse."""
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"nav_items": []}
+    entries = [
+        (Resource.RESIDENT, _("居民"), "people:resident_list", "bi-people"),
+        (Resource.HOUSEHOLD, _("家庭户"), "people:household_list", "bi-house"),
+        (Resource.ORGANIZATION, _("组织"), "orgs:organization_list", "bi-diagram-3"),
+        (Resource.SOCIAL_WORKER, _("社工"), "workforce:socialworker_list", "bi-person-badge"),
+        (Resource.VOLUNTEER, _("志愿者"), "volunteers:volunteer_list", "bi-heart"),
+        (Resource.TEAM, _("服务队"), "volunteers:team_list", "bi-flag"),
+        (Resource.REGION, _("区划"), "regions:region_list", "bi-map"),
+    ]
+    items = []
+    for resource, label, url_name, icon in entries:
+        if may_ever(user, resource):
+            try:
+                items.append({"label": label, "url": reverse(url_name), "icon": icon})
+            except Exception:  # an app's URLs not wired yet
+                continue
+    return {"nav_items": items, "viewer_roles": sorted(roles_of(user))}
