@@ -66,6 +66,10 @@ class Organization(RegistryRecord):
     def __str__(self) -> str:
         return self.name
 
+    def searchable_values(self) -> tuple:
+        """What search_text is built from (wushe.core.text.build_search_text)."""
+        return (self.name, self.leader_name, self.credit_code, self.address)
+
 
 class BoardPosition(models.TextChoices):
     CHAIR = "chair", _("理事长")

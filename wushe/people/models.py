@@ -43,6 +43,10 @@ class Household(RegistryRecord):
     def __str__(self) -> str:
         return self.name
 
+    def searchable_values(self) -> tuple:
+        """What search_text is built from (wushe.core.text.build_search_text)."""
+        return (self.name, self.address)
+
 
 class ConsentBasis(models.TextChoices):
     CONSENT = "consent", _("本人同意")
@@ -88,3 +92,7 @@ class Resident(RegistryRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    def searchable_values(self) -> tuple:
+        """What search_text is built from (wushe.core.text.build_search_text)."""
+        return (self.name, self.address)

@@ -41,6 +41,10 @@ class Volunteer(RegistryRecord):
     def __str__(self) -> str:
         return f"{self.name}（{self.volunteer_number}）"
 
+    def searchable_values(self) -> tuple:
+        """What search_text is built from (wushe.core.text.build_search_text)."""
+        return (self.name, self.volunteer_number, self.skills)
+
 
 class Team(RegistryRecord):
     name = models.CharField(_("队伍名称"), max_length=100)
@@ -58,6 +62,10 @@ class Team(RegistryRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    def searchable_values(self) -> tuple:
+        """What search_text is built from (wushe.core.text.build_search_text)."""
+        return (self.name,)
 
 
 class TeamRole(models.TextChoices):

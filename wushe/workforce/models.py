@@ -65,6 +65,10 @@ class SocialWorker(RegistryRecord):
     def __str__(self) -> str:
         return self.name
 
+    def searchable_values(self) -> tuple:
+        """What search_text is built from (wushe.core.text.build_search_text)."""
+        return (self.name, self.certificate_number)
+
     @property
     def is_certified(self) -> bool:
         return self.certificate_level != CertificateLevel.NONE
