@@ -1,0 +1,64 @@
+"""A community worker on a phone finds a resident by pinyin initials and opens the record.
+
+Drives Debian's Chromium (/usr/bin/chromium) through Playwright against a live server; no browser download.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from wushe.core.text import build_search_text
+from wushe.people.models import Resident
+from wushe.testing.personas import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not shutil.which("chromium") and not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+                       reason="Debian chromium is not installed (make browser-deps)"),
+]
+
+
+@pytest.fixture
+def phone_page(live_server):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test itself are safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                      device_scale_factor=2, locale="zh-CN")
+        page = context.new_page()
+        yield page
+        context.close()
+        browser.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_community_worker_finds_resident_by_pinyin_initials_on_phone(world, live_server, phone_page):
+    resident = Resident.objects.create(region=world.community, name="欧阳明华", address="将台路8号",
+                                       search_text=build_search_text("欧阳明华", "将台路8号"))
+    Resident.objects.create(region=world.community, name="李小红", search_text=build_search_text("李小红"))
+    page = phone_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("手机号或用户名").fill("13800000005")  # community_staff logs in by phone
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/people/residents/")
+    search = page.get_by_role("searchbox")
+    search.fill("oymh")
+    result = page.get_by_role("link", name="欧阳明华")
+    result.wait_for()
+    assert page.get_by_text("李小红").count() == 0
+    result.click()
+    page.wait_for_url(f"**/{resident.public_id}/**")
+    assert page.get_by_role("heading", name="欧阳明华").is_visible()
+    # The page fits the phone: no horizontal scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
