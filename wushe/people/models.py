@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -96,3 +98,14 @@ class Resident(RegistryRecord):
     def searchable_values(self) -> tuple:
         """What search_text is built from (wushe.core.text.build_search_text)."""
         return (self.name, self.address)
+
+    @property
+    def age(self) -> int | None:
+        """Age in full years today (None when the birth date is unknown)."""
+        return age_on(self.birth_date, datetime.date.today())
+
+
+def age_on(birth_date: datetime.date | None, day: datetime.date) -> int | None:
+    if birth_date is None:
+        return None
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
