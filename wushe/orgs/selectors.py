@@ -6,6 +6,7 @@ from django.db.models import BooleanField, Case, Count, Q, Value, When
 from django.utils import timezone
 
 from wushe.accounts.policy import Action, Resource, can, restrict, scope_q
+from wushe.core.history import history_for
 from wushe.core.masking import mask_phone
 from wushe.core.search import apply_search
 
@@ -73,6 +74,19 @@ def display_phone(user, organization: Organization) -> str:
         allowed = can(user, Action.VIEW_IDENTITY, Resource.ORGANIZATION, organization)
         organization.can_view_identity = allowed
     return organization.contact_phone if allowed else mask_phone(organization.contact_phone)
+
+
+def organization_history(organization: Organization, *, identity_visible: bool) -> list[dict]:
+    """The change history, with old and new phone numbers masked unless the viewer may see them."""
+    entries = history_for(organization)
+    if identity_visible:
+        return entries
+    phone_label = str(Organization._meta.get_field("contact_phone").verbose_name)
+    for entry in entries:
+        for change in entry["changes"]:
+            if str(change["field"]) == phone_label:
+                change["old"], change["new"] = mask_phone(change["old"]), mask_phone(change["new"])
+    return entries
 
 
 # One organization --------------------------------------------------------------------------------------

@@ -107,7 +107,8 @@ def organization_detail(request, public_id):
         "can_change": not organization.is_voided and can(user, Action.CHANGE, Resource.ORGANIZATION, organization),
     }
     if can(user, Action.HISTORY, Resource.ORGANIZATION, organization):
-        context["history"] = history_for(organization)
+        context["history"] = selectors.organization_history(
+            organization, identity_visible=organization.can_view_identity)
     return render(request, "orgs/organization_detail.html", context)
 
 
