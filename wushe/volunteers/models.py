@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -6,6 +8,16 @@ from simple_history.models import HistoricalRecords
 
 from wushe.core.identity import DocumentType, Sex
 from wushe.core.models import PublicIdModel, RegistryRecord, TimeStampedModel, VoidableModel
+
+# Under this age a volunteer needs a guardian's consent (志愿服务条例; PIPL art. 31).
+GUARDIAN_CONSENT_AGE = 14
+
+
+def age_on(birth_date: datetime.date | None, day: datetime.date) -> int | None:
+    """Age in full years on `day` (None when the birth date is unknown)."""
+    if birth_date is None:
+        return None
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 class Volunteer(RegistryRecord):
@@ -44,6 +56,15 @@ class Volunteer(RegistryRecord):
     def searchable_values(self) -> tuple:
         """What search_text is built from (wushe.core.text.build_search_text)."""
         return (self.name, self.volunteer_number, self.skills)
+
+    @property
+    def age(self) -> int | None:
+        return age_on(self.birth_date, datetime.date.today())
+
+    @property
+    def needs_guardian_consent(self) -> bool:
+        age = self.age
+        return age is not None and age < GUARDIAN_CONSENT_AGE
 
 
 class Team(RegistryRecord):
