@@ -1,3 +1,5 @@
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -9,5 +11,6 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 if not env.str("DATABASE_URL", default=""):
     # A file database (not :memory:) so that concurrency tests can open real second connections.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405
+    # One file per test process so that parallel runs never share (and delete) each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
