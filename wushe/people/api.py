@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wushe.accounts.policy import Action, Resource, get_object_for, require
@@ -264,7 +264,7 @@ def create_resident(request, payload: ResidentIn):
     if data["household"]:
         data["household"] = _household(request, data["household"], Action.CHANGE)
     resident = services.resident_create(actor=request.user, **data)
-    return 201, _resident(request, resident.public_id)
+    return Status(201, _resident(request, resident.public_id))
 
 
 @router.get("/residents/{public_id}", response=ResidentOut, summary="One resident")
@@ -314,7 +314,7 @@ def create_household(request, payload: HouseholdIn):
     data = payload.dict()
     data["region"] = _region(data["region"])
     household = services.household_create(actor=request.user, **data)
-    return 201, _household_detail(request, household)
+    return Status(201, _household_detail(request, household))
 
 
 @router.get("/households/{public_id}", response=HouseholdDetailOut, summary="One household with its members")
