@@ -44,6 +44,24 @@ class ImportJob(PublicIdModel, TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.original_name}"
 
+    ACTIVE_STATUSES = (Status.PENDING, Status.RUNNING)
+    STATUS_STYLES = {Status.PENDING: "secondary", Status.RUNNING: "primary", Status.SUCCEEDED: "success",
+                     Status.FAILED: "danger", Status.CRASHED: "danger"}
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def status_style(self) -> str:
+        """Bootstrap colour of the status badge."""
+        return self.STATUS_STYLES.get(self.status, "secondary")
+
+    @property
+    def is_writing(self) -> bool:
+        """Validation is done and the one write transaction is open."""
+        return self.status == self.Status.RUNNING and self.total_rows > 0 and self.processed_rows >= self.total_rows
+
     @property
     def progress_percent(self) -> int:
         if not self.total_rows:
