@@ -193,7 +193,6 @@ class Person:
     birth_date: datetime.date
     relation: str
     groups: set[str] = field(default_factory=set)
-    migrant: bool = False
 
 
 @dataclass
@@ -429,13 +428,12 @@ class DemoBuilder:
                        groups={"left_behind_children"})
         return members, shape
 
-    def tag(self, members: list[Person], shape: str, kind: str, minority: bool) -> None:
+    def tag(self, members: list[Person], shape: str, minority: bool) -> None:
         rng = self.rng
         ages = [age_on(m.birth_date) for m in members]
         everyone_old = min(ages) >= 60
         for member, age in zip(members, ages, strict=True):
             if shape == "migrant":
-                member.migrant = True
                 member.groups.add("migrant_children" if age < 18 else "migrant")
             if minority:
                 member.groups.add("ethnic_minority")
@@ -456,7 +454,7 @@ class DemoBuilder:
             if shape == "single_elderly" and rng.random() < 0.06:
                 member.groups.add("extreme_poverty")
 
-    def address(self, region: Region, kind: str, number: int) -> str:
+    def address(self, region: Region, kind: str) -> str:
         base = region.name.removesuffix("社区").removesuffix("居委会")
         rng = self.rng
         if kind == "village":
@@ -481,10 +479,10 @@ class DemoBuilder:
             while len(people) < target:
                 members, shape = self.household_plan(kind)
                 minority = self.rng.random() < 0.05
-                self.tag(members, shape, kind, minority)
+                self.tag(members, shape, minority)
                 ethnicity = self.rng.choice(MINORITIES) if minority else "汉族"
                 prefix = self.rng.choice(MIGRANT_PREFIXES) if shape == "migrant" else LOCAL_ID_PREFIX
-                address = self.address(region, kind, len(households))
+                address = self.address(region, kind)
                 household = Household(region=region, name=f"{members[0].name}户", address=address,
                                       created_by=self.admin)
                 households.append(household)

@@ -6,6 +6,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.test import RequestFactory
 from stdnum.cn import uscc
 
@@ -26,11 +27,17 @@ pytestmark = pytest.mark.django_db
 SMALL = 120  # residents: enough for every community, small enough to keep the test fast
 
 
-@pytest.fixture
-def seeded(db):
-    counts = demo.seed_demo(residents=SMALL)
-    assert counts is not None
-    return counts
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """One demo seed shared by this module's tests, rolled back at the end of the module.
+
+    Each test still runs in its own savepoint (pytest-django), so what a test changes is undone after it.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        counts = demo.seed_demo(residents=SMALL)
+        assert counts is not None
+        yield counts
+        transaction.set_rollback(True)
 
 
 def _names() -> list[str]:
@@ -189,14 +196,14 @@ def test_demo_logins_see_what_their_role_allows(seeded):
     assert not policy.may_ever(by_name["demo_expert"], Resource.RESIDENT, Action.VIEW)
 
 
-def test_seed_is_idempotent_deterministic_and_resettable(db, capsys):
-    call_command("seed_demo", "--residents", "60")
+def test_seed_is_idempotent_deterministic_and_resettable(seeded, capsys):
     names, counts = _names(), demo.summary()
-    call_command("seed_demo", "--residents", "60")
+    assert counts == seeded
+    call_command("seed_demo", "--residents", str(SMALL))
     assert str(demo.MSG_DEMO_EXISTS) in capsys.readouterr().out
     assert demo.summary() == counts
 
-    call_command("seed_demo", "--residents", "60", "--reset")
+    call_command("seed_demo", "--residents", str(SMALL), "--reset")
     assert _names() == names  # the same people on every fresh build
     assert demo.summary() == counts
     assert User.objects.filter(username="demo_admin").count() == 1
@@ -206,7 +213,7 @@ def test_seed_is_idempotent_deterministic_and_resettable(db, capsys):
     RoleAssignment.objects.create(user=outsider, role=Role.COMMUNITY_STAFF,
                                   region=Region.objects.get(code=demo.FRINGE[0][:9] + "001"))
     with pytest.raises(CommandError, match=str(demo.MSG_RESET_BLOCKED)):
-        call_command("seed_demo", "--residents", "60", "--reset")
+        call_command("seed_demo", "--residents", str(SMALL), "--reset")
     assert demo.summary() == counts
 
 
@@ -215,10 +222,7 @@ def test_seed_refuses_tiny_sizes(db):
         call_command("seed_demo", "--residents", "10")
 
 
-def test_demo_logins_command(db, capsys):
-    call_command("demo_logins")
-    assert capsys.readouterr().out.strip() == str(demo.MSG_DEMO_NOT_SEEDED)
-    demo.seed_demo(residents=60)
+def test_demo_logins_command(seeded, capsys):
     call_command("demo_logins")
     out = capsys.readouterr().out
     assert demo.DEMO_PASSWORD in out
@@ -229,3 +233,7 @@ def test_demo_logins_command(db, capsys):
     User.objects.create(username="demo_lookalike", phone="13700000001")
     call_command("demo_logins")
     assert "demo_lookalike" not in capsys.readouterr().out
+    # Without the demo there is nothing to list, and no alarming output.
+    demo.reset_demo()
+    call_command("demo_logins")
+    assert capsys.readouterr().out.strip() == str(demo.MSG_DEMO_NOT_SEEDED)
