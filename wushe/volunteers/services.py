@@ -33,6 +33,7 @@ MSG_VOLUNTEER_VOIDED = _("该志愿者档案已作废，不能加入服务队。
 MSG_ALREADY_MEMBER = _("该志愿者已是本队队员。")
 MSG_VOLUNTEER_NOT_FOUND = _("未找到该志愿者：请核对志愿者编号；本辖区以外的志愿者还须填写与档案一致的姓名。")
 MSG_JOINED_ON_FUTURE = _("加入日期不能晚于今天。")
+MSG_VOID_REASON_TOO_LONG = _("作废原因不能超过100个字。")
 MSG_MEMBERSHIP_VOIDED_WITH_TEAM = _("服务队作废")
 MSG_MEMBERSHIP_VOIDED_WITH_VOLUNTEER = _("志愿者档案作废")
 
@@ -43,9 +44,19 @@ VOLUNTEER_FIELDS = ("region", "name", "sex", "birth_date", "document_type", "id_
 TEAM_FIELDS = ("name", "region", "organization", "description", "founded_on")
 
 
+# simple-history stores the change reason (the void reason) in a 100-character column.
+VOID_REASON_MAX_LENGTH = 100
+
+
+def _void_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > VOID_REASON_MAX_LENGTH:
+        raise ValidationError({"reason": [MSG_VOID_REASON_TOO_LONG]}, code="void_reason_too_long")
+    return reason
+
+
 def _cascade_reason(prefix, reason: str) -> str:
-    # simple-history keeps change reasons in a 100-character column.
-    return f"{prefix}：{reason}"[:100]
+    return f"{prefix}：{reason}"[:VOID_REASON_MAX_LENGTH]
 
 
 def _add(errors: dict, field: str, message) -> None:
@@ -161,6 +172,7 @@ def volunteer_void(*, actor, volunteer: Volunteer, reason: str) -> Volunteer:
     """Void the volunteer and their active team memberships (the number stays taken)."""
     if not can(actor, Action.CHANGE, Resource.VOLUNTEER, volunteer):
         raise PermissionDenied
+    reason = _void_reason(reason)
     record_void(actor=actor, obj=volunteer, reason=reason)
     for membership in volunteer.memberships.active():
         record_void(actor=actor, obj=membership, reason=_cascade_reason(MSG_MEMBERSHIP_VOIDED_WITH_VOLUNTEER, reason))
@@ -232,6 +244,7 @@ def team_void(*, actor, team: Team, reason: str) -> Team:
     """Void the team and its active memberships."""
     if not can(actor, Action.CHANGE, Resource.TEAM, team):
         raise PermissionDenied
+    reason = _void_reason(reason)
     record_void(actor=actor, obj=team, reason=reason)
     for membership in team.memberships.active():
         record_void(actor=actor, obj=membership, reason=_cascade_reason(MSG_MEMBERSHIP_VOIDED_WITH_TEAM, reason))
@@ -268,4 +281,4 @@ def team_membership_void(*, actor, membership: TeamMembership, reason: str) -> T
     """Remove a volunteer from a team: the membership is voided with a reason, never deleted."""
     if not can(actor, Action.CHANGE, Resource.TEAM, membership.team):
         raise PermissionDenied
-    return record_void(actor=actor, obj=membership, reason=reason)
+    return record_void(actor=actor, obj=membership, reason=_void_reason(reason))

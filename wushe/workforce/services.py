@@ -30,6 +30,9 @@ MSG_DUPLICATE_DOCUMENT = _("已有使用该证件号码的社工档案。")
 MSG_USER_ALREADY_LINKED = _("该平台账号已关联其他社工档案。")
 MSG_STARTED_ON_FUTURE = _("从业日期不能晚于今天。")
 MSG_RECORD_VOIDED = _("该记录已作废，不能修改。")
+MSG_VOID_REASON_TOO_LONG = _("作废原因不能超过100个字。")
+# simple-history stores the change reason (the void reason) in a 100-character column.
+VOID_REASON_MAX_LENGTH = 100
 
 EDITABLE_FIELDS = (
     "region", "name", "sex", "document_type", "id_number", "birth_date", "phone", "certificate_level",
@@ -206,4 +209,6 @@ def socialworker_update(*, actor, worker: SocialWorker, communities=None, reason
 def socialworker_void(*, actor, worker: SocialWorker, reason: str) -> SocialWorker:
     if not can(actor, Action.CHANGE, Resource.SOCIAL_WORKER, worker):
         raise PermissionDenied
-    return record_void(actor=actor, obj=worker, reason=reason)
+    if len((reason or "").strip()) > VOID_REASON_MAX_LENGTH:
+        raise ValidationError({"reason": [MSG_VOID_REASON_TOO_LONG]}, code="void_reason_too_long")
+    return record_void(actor=actor, obj=worker, reason=(reason or "").strip())

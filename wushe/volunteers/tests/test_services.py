@@ -242,3 +242,20 @@ def test_org_leader_sees_members_of_own_teams_only(world, team):
     stranger = VolunteerFactory(region=world.community)
     visible = set(volunteer_list(world.org_leader))
     assert world.objects["volunteer"] in visible and stranger not in visible
+
+
+def test_void_reasons_longer_than_the_history_column_are_refused(world, team):
+    volunteer = world.objects["volunteer"]
+    membership = TeamMembership.objects.get(team=team)
+    for call in (
+        lambda reason: services.volunteer_void(actor=world.admin, volunteer=volunteer, reason=reason),
+        lambda reason: services.team_void(actor=world.admin, team=team, reason=reason),
+        lambda reason: services.team_membership_void(actor=world.admin, membership=membership, reason=reason),
+    ):
+        with pytest.raises(ValidationError) as excinfo:
+            call("长" * 101)
+        assert messages_of(excinfo, "reason") == [str(services.MSG_VOID_REASON_TOO_LONG)]
+    # A full-length reason still fits once the cascade prefixes it.
+    services.team_void(actor=world.admin, team=team, reason="长" * 100)
+    membership.refresh_from_db()
+    assert membership.is_voided and len(membership.void_reason) == 100

@@ -189,3 +189,12 @@ def test_search_by_pinyin_initials_and_filters(world):
     assert list(socialworker_list(user, certificate_level=CertificateLevel.SENIOR)) == [wang]
     assert list(socialworker_list(user, placement=Placement.DISPATCHED)) == [wang]
     assert list(socialworker_list(user, community=world.village)) == [wang]
+
+
+def test_void_reason_longer_than_the_history_column_is_refused(world):
+    worker = create(world)
+    with pytest.raises(ValidationError) as excinfo:
+        services.socialworker_void(actor=world.street_officer, worker=worker, reason="长" * 101)
+    assert messages_of(excinfo, "reason") == [str(services.MSG_VOID_REASON_TOO_LONG)]
+    services.socialworker_void(actor=world.street_officer, worker=worker, reason="长" * 100)
+    assert worker.history.latest().history_change_reason == "长" * 100
