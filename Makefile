@@ -59,6 +59,7 @@ browser-deps:
 test: install assets messages browser-deps
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run -v0
 	$(VENV)/bin/ruff check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py permissions_doc --check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $(TEST_WORKERS) -q $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL (DATABASE_URL must point at it).
