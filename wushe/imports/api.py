@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.utils import translation
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -60,7 +60,7 @@ def create_job(request, kind: ImportKind = Form(...), dry_run: bool = Form(False
     run in the background: poll `GET /jobs/{public_id}` until `status` is no longer pending or running."""
     job = import_job_create(actor=request.user, kind=kind, upload=file, dry_run=dry_run,
                             language=translation.get_language())
-    return 201, job
+    return Status(201, job)
 
 
 @router.get("/jobs", response=list[JobOut], summary="My import jobs")
