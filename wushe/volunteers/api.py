@@ -15,7 +15,6 @@ from wushe.regions.models import Region
 
 from . import selectors, services
 from .models import Team, TeamRole, Volunteer
-from .views import log_minor_read
 
 router = Router(tags=["volunteers"])
 
@@ -200,7 +199,7 @@ def _region(regions, code: str | None, field: str = "region"):
 
 
 def _volunteer_detail(user, volunteer: Volunteer) -> Volunteer:
-    log_minor_read(user, volunteer)
+    services.volunteer_log_read(actor=user, volunteer=volunteer)
     volunteer._show_identity = can(user, Action.VIEW_IDENTITY, Resource.VOLUNTEER, volunteer)
     volunteer._memberships = list(selectors.memberships_of_volunteer(user, volunteer))
     return volunteer

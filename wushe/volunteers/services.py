@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wushe.accounts.policy import Action, Resource, can, can_in_region
+from wushe.audit.models import AuditEvent
+from wushe.audit.services import audit_record
 from wushe.core.identity import DocumentType, Sex, normalise_document, parse_citizen_id, validate_mobile
 from wushe.core.services import record_void, save_with_history
 from wushe.core.text import build_search_text
@@ -177,6 +179,13 @@ def volunteer_void(*, actor, volunteer: Volunteer, reason: str) -> Volunteer:
     for membership in volunteer.memberships.active():
         record_void(actor=actor, obj=membership, reason=_cascade_reason(MSG_MEMBERSHIP_VOIDED_WITH_VOLUNTEER, reason))
     return volunteer
+
+
+def volunteer_log_read(*, actor, volunteer: Volunteer) -> None:
+    """Records of children under 14 are sensitive personal information (PIPL art. 28): log each read."""
+    if volunteer.needs_guardian_consent:
+        audit_record(actor=actor, kind=AuditEvent.Kind.SENSITIVE_READ, target=f"volunteer:{volunteer.public_id}",
+                     reason="minor_under_14")
 
 
 # Teams --------------------------------------------------------------------------------------------------

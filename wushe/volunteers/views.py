@@ -7,8 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wushe.accounts.policy import Action, Resource, can, get_object_for, may_ever, require
-from wushe.audit.models import AuditEvent
-from wushe.audit.services import audit_record
 from wushe.core.history import history_for
 from wushe.core.masking import mask_id_number, mask_phone
 from wushe.core.pagination import paginate
@@ -28,13 +26,6 @@ def _volunteer(request, public_id, action=Action.VIEW) -> Volunteer:
 def _team(request, public_id, action=Action.VIEW) -> Team:
     return get_object_for(request.user, Resource.TEAM, selectors.team_detail_queryset(), action=action,
                           public_id=public_id)
-
-
-def log_minor_read(user, volunteer: Volunteer) -> None:
-    """Records of children under 14 are sensitive personal information (PIPL art. 28): log each read."""
-    if volunteer.needs_guardian_consent:
-        audit_record(actor=user, kind=AuditEvent.Kind.SENSITIVE_READ, target=f"volunteer:{volunteer.public_id}",
-                     reason="minor_under_14")
 
 
 # Volunteers ---------------------------------------------------------------------------------------------
@@ -81,7 +72,7 @@ def volunteer_me(request):
 def volunteer_detail(request, public_id):
     user = request.user
     volunteer = _volunteer(request, public_id)
-    log_minor_read(user, volunteer)
+    services.volunteer_log_read(actor=user, volunteer=volunteer)
     show_identity = can(user, Action.VIEW_IDENTITY, Resource.VOLUNTEER, volunteer)
     context = {
         "volunteer": volunteer,

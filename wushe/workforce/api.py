@@ -97,6 +97,8 @@ class SocialWorkerDetailOut(SocialWorkerOut):
 class CountsOut(Schema):
     total: int
     certified: int
+    community_workers: int
+    community_workers_certified: int
 
 
 class SocialWorkerIn(Schema):
@@ -201,11 +203,12 @@ def list_workers(request, q: str = "", certificate_level: str = "", placement: s
                                        community=community_region, employer=employer_org, within=root)
 
 
-@router.get("/counts", response=CountsOut, summary="Total and certified social workers")
-def worker_counts(request, within: str = "", placement: str = ""):
+@router.get("/counts", response=CountsOut, summary="Total and certified social workers (and community workers)")
+def worker_counts(request, within: str = ""):
+    """Workers the caller may see, homed in or serving the `within` subtree when given."""
     require(request.user, Resource.SOCIAL_WORKER, Action.VIEW)
     root = get_object_or_404(Region, code=within) if within else None
-    return selectors.socialworker_counts(request.user, within=root, placement=placement)
+    return selectors.socialworker_overview(request.user, within=root)
 
 
 @router.get("/{uuid:public_id}", response=SocialWorkerDetailOut, summary="One social worker")

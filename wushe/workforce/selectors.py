@@ -6,7 +6,7 @@ from wushe.accounts.policy import Action, Resource, may_ever, regions_for, restr
 from wushe.core.search import apply_search
 from wushe.regions.models import Level, Region
 
-from .models import CertificateLevel, SocialWorker
+from .models import CertificateLevel, Placement, SocialWorker
 
 
 def socialworkers_visible_to(user, action: Action = Action.VIEW) -> QuerySet:
@@ -42,6 +42,10 @@ def socialworker_list(user, *, query: str = "", certificate_level: str = "", pla
             .prefetch_related("communities").order_by("name", "id"))
 
 
+CERTIFIED = ~Q(certificate_level=CertificateLevel.NONE)
+COMMUNITY_WORKER = Q(placement=Placement.COMMUNITY_WORKER)
+
+
 def socialworker_counts(user, *, within: Region | None = None, placement: str = "") -> dict[str, int]:
     """Total and certified workers the viewer may see, optionally in a region subtree and one placement."""
     workers = socialworkers_visible_to(user)
@@ -51,8 +55,20 @@ def socialworker_counts(user, *, within: Region | None = None, placement: str = 
         workers = workers.filter(placement=placement)
     # Aggregate over the primary keys: the policy filter may join (and repeat rows) for some roles.
     counts = SocialWorker.objects.filter(pk__in=workers.values("pk")).aggregate(
-        total=Count("pk"), certified=Count("pk", filter=~Q(certificate_level=CertificateLevel.NONE)))
+        total=Count("pk"), certified=Count("pk", filter=CERTIFIED))
     return {"total": counts["total"] or 0, "certified": counts["certified"] or 0}
+
+
+def socialworker_overview(user, *, within: Region | None = None) -> dict[str, int]:
+    """The list header in one query: all workers and community workers (社区工作者), each with the certified."""
+    workers = socialworkers_visible_to(user)
+    if within is not None:
+        workers = in_region_subtree(workers, within)
+    counts = SocialWorker.objects.filter(pk__in=workers.values("pk")).aggregate(
+        total=Count("pk"), certified=Count("pk", filter=CERTIFIED),
+        community_workers=Count("pk", filter=COMMUNITY_WORKER),
+        community_workers_certified=Count("pk", filter=COMMUNITY_WORKER & CERTIFIED))
+    return {key: value or 0 for key, value in counts.items()}
 
 
 def socialworker_detail_queryset() -> QuerySet:

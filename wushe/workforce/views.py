@@ -36,6 +36,10 @@ def _list_filters(request) -> dict:
     }
 
 
+def _share(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0
+
+
 @login_required
 def socialworker_list(request):
     require(request.user, Resource.SOCIAL_WORKER, Action.VIEW)
@@ -46,10 +50,11 @@ def socialworker_list(request):
     context = {"page": page}
     if request.htmx:
         return render(request, "workforce/socialworker_list.html#rows", context)
-    counts = selectors.socialworker_counts(request.user)
+    counts = selectors.socialworker_overview(request.user)
     context.update({
         "counts": counts,
-        "certified_share": round(100 * counts["certified"] / counts["total"], 1) if counts["total"] else 0,
+        "certified_share": _share(counts["certified"], counts["total"]),
+        "community_certified_share": _share(counts["community_workers_certified"], counts["community_workers"]),
         "levels": CertificateLevel.choices,
         "placements": Placement.choices,
         "communities": selectors.community_choices(request.user),

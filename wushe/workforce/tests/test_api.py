@@ -131,7 +131,8 @@ def test_list_filters_and_search(api_for, world):
     assert client.get(BASE, {"community": world.other_community.code}).json()["items"] == []
     names = {i["name"] for i in client.get(BASE, {"certificate_level": "certified"}).json()["items"]}
     assert names == {"周文静", "李社工"}
-    assert client.get(f"{BASE}counts", {"within": world.street.code}).json() == {"total": 3, "certified": 2}
+    assert client.get(f"{BASE}counts", {"within": world.street.code}).json() == {
+        "total": 3, "certified": 2, "community_workers": 3, "community_workers_certified": 2}
 
 
 def test_patch_mentor_cycle_is_422(api_for, world):

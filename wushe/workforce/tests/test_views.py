@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from wushe.testing.personas import ALL_PERSONAS
 from wushe.workforce import services
-from wushe.workforce.models import CertificateLevel, SocialWorker
+from wushe.workforce.models import CertificateLevel, Placement, SocialWorker
 
 from .factories import SocialWorkerFactory, citizen_id
 
@@ -100,10 +100,13 @@ def test_list_query_count_does_not_grow(client_for, world, rows, django_assert_m
 def test_list_header_counts_and_masked_phone(client_for, world):
     SocialWorkerFactory.create_batch(3, region=world.street, phone="13912345678")
     SocialWorkerFactory(region=world.community2, certified=True)
+    SocialWorkerFactory(region=world.street, certified=True, placement=Placement.DISPATCHED)
     response = client_for("street_officer").get(reverse("workforce:socialworker_list"))
-    assert response.context["counts"] == {"total": 5, "certified": 2}
+    assert response.context["counts"] == {"total": 6, "certified": 3, "community_workers": 5,
+                                          "community_workers_certified": 2}
     body = response.content.decode()
-    assert 'data-testid="count-total">5<' in body and 'data-testid="count-certified">2<' in body
+    assert 'data-testid="count-community">5<' in body and 'data-testid="count-community-certified">2<' in body
+    assert 'data-testid="count-total">6<' in body and 'data-testid="count-certified">3<' in body
     assert "139****5678" in body and "13912345678" not in body
 
 
