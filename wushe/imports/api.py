@@ -42,10 +42,6 @@ class JobOut(Schema):
     def resolve_status_display(obj):
         return str(obj.get_status_display())
 
-    @staticmethod
-    def resolve_error_count(obj):
-        return len(obj.errors)
-
 
 class RowErrorOut(Schema):
     row: int
@@ -66,7 +62,7 @@ def create_job(request, kind: ImportKind = Form(...), dry_run: bool = Form(False
 @router.get("/jobs", response=list[JobOut], summary="My import jobs")
 @paginate
 def list_jobs(request):
-    return jobs_of(request.user)
+    return jobs_of(request.user).defer("errors")
 
 
 @router.get("/jobs/{public_id}", response=JobOut, summary="One import job (status and progress)")

@@ -34,6 +34,7 @@ class ImportJob(PublicIdModel, TimeStampedModel):
     updated_count = models.PositiveIntegerField(_("更新"), default=0)
     unchanged_count = models.PositiveIntegerField(_("未变"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:

@@ -85,7 +85,8 @@ def import_job_commit(*, actor, job: ImportJob, language: str = "") -> ImportJob
     """After a clean dry run: import the same stored file for real, without uploading it again."""
     spec = spec_for(job.kind)
     policy.require(actor, spec.resource, Action.IMPORT)
-    if job.actor_id != actor.pk or not job.dry_run or job.status != ImportJob.Status.SUCCEEDED:
+    if (job.actor_id != actor.pk or not job.dry_run or job.status != ImportJob.Status.SUCCEEDED
+            or not job.file.storage.exists(job.file.name)):
         raise ValidationError(MSG_RERUN_NOT_ALLOWED, code="rerun_not_allowed")
     new_job = ImportJob.objects.create(kind=job.kind, actor=actor, file=job.file.name,
                                        original_name=job.original_name, dry_run=False,
@@ -131,13 +132,25 @@ def import_job_run(*, job_id: int, language: str = "") -> ImportJob:
             logger.exception("import job %s crashed", job.public_id)
             job.status = ImportJob.Status.CRASHED
             job.errors = [{"row": 0, "column": "", "message": str(MSG_CRASHED)}]
+            job.error_count = 1
             job.finished_at = timezone.now()
-            job.save(update_fields=["status", "errors", "finished_at", "updated_at"])
+            job.save(update_fields=["status", "errors", "error_count", "finished_at", "updated_at"])
             _audit(job)
-            return job
-        if not outcome.written:
-            _finish(job, outcome)
+        else:
+            if not outcome.written:
+                _finish(job, outcome)
+    if not job.dry_run:
+        _discard_file(job)
     return job
+
+
+def _discard_file(job: ImportJob) -> None:
+    """The uploaded file holds personal data: once a real import has run, only the records are kept.
+    (A dry run keeps it so that it can be committed without uploading it again.)"""
+    try:
+        job.file.storage.delete(job.file.name)
+    except OSError:
+        logger.warning("could not delete the file of import job %s", job.public_id)
 
 
 def _finish(job: ImportJob, outcome: ImportOutcome) -> None:
@@ -150,9 +163,10 @@ def _finish(job: ImportJob, outcome: ImportOutcome) -> None:
     job.updated_count = 0 if failed else outcome.updated
     job.unchanged_count = 0 if failed else outcome.unchanged
     job.errors = outcome.errors
+    job.error_count = len(outcome.errors)
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "total_rows", "processed_rows", "created_count", "updated_count",
-                            "unchanged_count", "errors", "finished_at", "updated_at"])
+                            "unchanged_count", "errors", "error_count", "finished_at", "updated_at"])
     _audit(job)
 
 
@@ -160,7 +174,7 @@ def _audit(job: ImportJob) -> None:
     audit_record(actor=job.actor, kind=AuditEvent.Kind.IMPORT, target=f"import:{job.kind}:{job.public_id}",
                  job=str(job.public_id), import_kind=job.kind, file=job.original_name, dry_run=job.dry_run,
                  status=job.status, rows=job.total_rows, created=job.created_count, updated=job.updated_count,
-                 unchanged=job.unchanged_count, errors=len(job.errors))
+                 unchanged=job.unchanged_count, errors=job.error_count)
 
 
 def registry_export(*, actor, kind: str, fileobj) -> tuple[int, bool]:

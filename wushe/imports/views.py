@@ -52,7 +52,7 @@ def _hub(request, forms: dict | None = None):
         audit_record(actor=request.user, kind=AuditEvent.Kind.DENIED, target="imports:hub", action="import",
                      status=403)
         raise PermissionDenied
-    jobs = jobs_of(request.user)[:RECENT_JOBS]
+    jobs = jobs_of(request.user).defer("errors")[:RECENT_JOBS]
     return render(request, "imports/hub.html", {"cards": cards, "jobs": jobs})
 
 

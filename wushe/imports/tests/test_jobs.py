@@ -91,9 +91,16 @@ def test_dry_run_then_commit_imports_the_same_file(world, client_for):
     assert response["Location"] == reverse("imports:job_detail", args=[real.public_id])
     assert not real.dry_run and real.created_count == 2
     assert Resident.objects.filter(name__startswith="测试居民").count() == 2
-    # A real job cannot be committed again.
+    # Neither a real job nor an already committed dry run (its file is gone) can be committed again.
     client.post(reverse("imports:job_commit", args=[real.public_id]))
-    assert ImportJob.objects.count() == 2
+    response = client.post(reverse("imports:job_commit", args=[dry.public_id]), follow=True)
+    assert ImportJob.objects.count() == 2 and str(services.MSG_RERUN_NOT_ALLOWED) in response.content.decode()
+
+
+def test_uploaded_file_is_kept_for_a_dry_run_and_discarded_after_a_real_import(world):
+    dry = import_rows("residents", [resident(1)], world.community_staff, dry_run=True)
+    real = import_rows("residents", [resident(1)], world.community_staff)
+    assert dry.file.storage.exists(dry.file.name) and not real.file.storage.exists(real.file.name)
 
 
 def test_a_job_runs_only_once(world):

@@ -1,0 +1,3 @@
+from .imports import main
+
+main()
