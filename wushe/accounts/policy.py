@@ -156,6 +156,28 @@ def _ranges_q(ranges: list[tuple[str, str]], field: str) -> Q:
     return query
 
 
+def _serving_workers_q(user, roles: set[Role]) -> Q:
+    """Workers based at a street or station count as in scope of the communities they serve."""
+    from wushe.workforce.models import SocialWorker
+
+    ranges = region_ranges(user, roles)
+    if not ranges:
+        return Q(pk__in=[])
+    links = SocialWorker.communities.through.objects.filter(_ranges_q(ranges, "region"))
+    return Q(pk__in=links.values("socialworker_id"))
+
+
+# Extra region-based scope per resource, beyond the record's own `region`.
+REGION_EXTRAS: dict[Resource, Callable[[object, set[Role]], Q]] = {
+    Resource.SOCIAL_WORKER: _serving_workers_q,
+}
+
+def _memberships():
+    from wushe.volunteers.models import TeamMembership
+
+    return TeamMembership.objects.filter(voided_at__isnull=True)
+
+
 # Object and self rules: resource -> role -> function(user) -> Q over that resource's model.
 ObjectRule = Callable[[object], Q]
 OBJECT_RULES: dict[Resource, dict[Role, ObjectRule]] = {
@@ -167,12 +189,12 @@ OBJECT_RULES: dict[Resource, dict[Role, ObjectRule]] = {
     },
     Resource.VOLUNTEER: {
         VOLUNTEER: lambda user: Q(user=user),
-        LEADER: lambda user: Q(memberships__team__organization__in=_object_ids(user, LEADER, "organization"),
-                               memberships__voided_at__isnull=True),
+        LEADER: lambda user: Q(pk__in=_memberships().filter(
+            team__organization__in=_object_ids(user, LEADER, "organization")).values("volunteer_id")),
     },
     Resource.TEAM: {
         LEADER: lambda user: Q(organization__in=_object_ids(user, LEADER, "organization")),
-        VOLUNTEER: lambda user: Q(memberships__volunteer__user=user, memberships__voided_at__isnull=True),
+        VOLUNTEER: lambda user: Q(pk__in=_memberships().filter(volunteer__user=user).values("team_id")),
     },
 }
 
@@ -184,6 +206,8 @@ def scope_q(user, resource: Resource, action: Action = Action.VIEW) -> Q | None:
     if resource == Resource.REGION:
         return None if roles else Q(pk__in=[])
     query = _ranges_q(region_ranges(user, roles), "region")
+    if resource in REGION_EXTRAS:
+        query |= REGION_EXTRAS[resource](user, roles)
     for role, rule in OBJECT_RULES.get(resource, {}).items():
         if role in roles:
             query |= rule(user)
@@ -194,9 +218,8 @@ def restrict(user, resource: Resource, queryset: QuerySet, action: Action = Acti
     query = scope_q(user, resource, action)
     if query is None:
         return queryset
-    queryset = queryset.filter(query)
-    # Joins through memberships can repeat rows.
-    return queryset.distinct() if OBJECT_RULES.get(resource) else queryset
+    # Rules use subqueries rather than joins, so rows never repeat and no DISTINCT is needed.
+    return queryset.filter(query)
 
 
 def can(user, action: Action, resource: Resource, obj: Model) -> bool:

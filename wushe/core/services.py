@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import update_change_reason  # noqa: F401  (re-exported for apps)
 
+# simple-history's change-reason column holds 100 characters; the full reason stays in `void_reason`.
+CHANGE_REASON_MAX = 100
 MSG_VOID_REASON_REQUIRED = _("作废必须填写原因。")
 MSG_ALREADY_VOIDED = _("该记录已作废。")
 
@@ -14,7 +16,7 @@ def save_with_history(obj, *, actor, reason: str = "") -> None:
     """Save `obj`, attributing the history row to `actor` (with an optional change reason)."""
     obj._history_user = actor
     if reason:
-        obj._change_reason = reason
+        obj._change_reason = reason[:CHANGE_REASON_MAX]
     obj.full_clean(validate_unique=False, validate_constraints=False)
     obj.save()
 
@@ -31,6 +33,6 @@ def record_void(*, actor, obj, reason: str):
     obj.voided_by = actor
     obj.void_reason = reason
     obj._history_user = actor
-    obj._change_reason = reason
+    obj._change_reason = reason[:CHANGE_REASON_MAX]
     obj.save()
     return obj

@@ -11,13 +11,14 @@ from .factories import SocialWorkerFactory, citizen_id
 
 pytestmark = pytest.mark.django_db
 
-# The world's worker 李社工 is homed at the street (东风街道) and serves 将台社区.
+# The world's worker 李社工 is homed at the street (东风街道) and serves 将台社区, so the community's staff
+# see her (a worker is in scope of the communities she serves) but may not change her.
 DETAIL_STATUS = {
     "admin": 200, "district_officer": 200, "street_officer": 200, "station_staff": 200,
-    "community_staff": 404, "social_worker": 200, "supervisor": 200, "org_leader": 404, "volunteer": 404,
+    "community_staff": 200, "social_worker": 200, "supervisor": 200, "org_leader": 404, "volunteer": 404,
     "expert_reviewer": 404, "resident": 404, "outsider": 404,
 }
-EDIT_STATUS = DETAIL_STATUS | {"social_worker": 403, "supervisor": 403}
+EDIT_STATUS = DETAIL_STATUS | {"community_staff": 403, "social_worker": 403, "supervisor": 403}
 MAY_CHANGE = {"admin", "district_officer", "street_officer", "station_staff"}
 MAY_VIEW = MAY_CHANGE | {"community_staff", "social_worker", "supervisor", "outsider"}
 
@@ -66,6 +67,13 @@ def test_read_only_role_gets_403_on_a_worker_it_sees(client_for, world):
     assert client.get(reverse("workforce:socialworker_edit", args=[local.public_id])).status_code == 403
     response = client.post(reverse("workforce:socialworker_edit", args=[local.public_id]), {"name": "x"})
     assert response.status_code == 403
+
+
+def test_community_staff_see_workers_serving_their_community_only(client_for, world):
+    elsewhere = SocialWorkerFactory(region=world.street, name="孙别处")
+    elsewhere.communities.add(world.community2)
+    body = client_for("community_staff").get(reverse("workforce:socialworker_list")).content.decode()
+    assert "李社工" in body and "孙别处" not in body
 
 
 def test_supervisor_sees_only_the_supervisee(client_for, world):
