@@ -12,6 +12,8 @@ urlpatterns = [
     path("workforce/", include("wushe.workforce.urls")),
     path("volunteers/", include("wushe.volunteers.urls")),
     path("imports/", include("wushe.imports.urls")),
+    path("projects/", include("wushe.projects.urls")),
+    path("public/", include("wushe.projects.public_urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "wushe.workforce",
     "wushe.volunteers",
     "wushe.imports",
+    "wushe.projects",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,7 @@ LEADER = Role.ORG_LEADER
 SUPERVISOR = Role.SUPERVISOR
 VOLUNTEER = Role.VOLUNTEER
 RESIDENT = Role.RESIDENT
+EXPERT = Role.EXPERT_REVIEWER
 
 
 class Resource(StrEnum):
@@ -41,6 +42,8 @@ class Resource(StrEnum):
     SOCIAL_WORKER = "social_worker"
     VOLUNTEER = "volunteer"
     TEAM = "team"
+    FUNDING_ROUND = "funding_round"
+    PROJECT = "project"
 
 
 class Action(StrEnum):
@@ -50,6 +53,9 @@ class Action(StrEnum):
     EXPORT = "export"
     IMPORT = "import"
     HISTORY = "history"
+    MANAGE = "manage"  # run a round or a project's money and decisions: rules, reviewers, decisions, tranches
+    MONITOR = "monitor"  # monitoring visits and evaluations
+    REVIEW = "review"  # score as an assigned expert
 
 
 _ALL_STAFF = {ADMIN, CIVIL, STREET, STATION, COMMUNITY, WORKER}
@@ -105,6 +111,36 @@ MATRIX: dict[Resource, dict[Action, set[Role]]] = {
         Action.CHANGE: {ADMIN, STREET, STATION, COMMUNITY, WORKER, LEADER},
         Action.HISTORY: {ADMIN, STREET, STATION, COMMUNITY, WORKER, LEADER},
     },
+    Resource.FUNDING_ROUND: {
+        # Open rounds are public information; selectors hide drafts from those who cannot manage them.
+        Action.VIEW: set(Role),
+        Action.CHANGE: {ADMIN, CIVIL, STREET},
+        Action.MANAGE: {ADMIN, CIVIL, STREET},
+        Action.EXPORT: {ADMIN, CIVIL, STREET, STATION},
+        Action.HISTORY: {ADMIN, CIVIL, STREET, STATION},
+    },
+    Resource.PROJECT: {
+        Action.VIEW: _ALL_STAFF | {LEADER, EXPERT, SUPERVISOR},
+        Action.CHANGE: {ADMIN, COMMUNITY, WORKER, LEADER},  # the application, ledger, reports, answers
+        Action.MANAGE: {ADMIN, CIVIL, STREET},  # decisions, agreement, tranches, budget adjustments, closing
+        Action.MONITOR: {ADMIN, STREET, STATION},  # monitoring visits, evaluations
+        Action.REVIEW: {EXPERT},
+        Action.VIEW_IDENTITY: {ADMIN, CIVIL, STREET, STATION, COMMUNITY, WORKER, LEADER},
+        Action.EXPORT: {ADMIN, CIVIL, STREET, STATION, COMMUNITY, WORKER, LEADER},
+        Action.HISTORY: _ALL_STAFF | {LEADER},
+    },
+}
+
+# Roles that reach a resource only through their object rule, never through their region assignments
+# (a social worker changes only the projects they lead, not every project of their community).
+OBJECT_ONLY: dict[Resource, dict[Action, set[Role]]] = {
+    Resource.PROJECT: {Action.CHANGE: {WORKER}, Action.EXPORT: {WORKER}},
+}
+
+
+# Records every role allowed to VIEW the resource may see, whatever its scope (public information).
+PUBLIC_RECORDS: dict[Resource, Q] = {
+    Resource.FUNDING_ROUND: ~Q(status="draft") & Q(voided_at__isnull=True),
 }
 
 
@@ -172,6 +208,12 @@ REGION_EXTRAS: dict[Resource, Callable[[object, set[Role]], Q]] = {
     Resource.SOCIAL_WORKER: _serving_workers_q,
 }
 
+def _review_assignments(user):
+    from wushe.projects.models import ReviewerAssignment
+
+    return ReviewerAssignment.objects.filter(reviewer=user, voided_at__isnull=True)
+
+
 def _memberships():
     from wushe.volunteers.models import TeamMembership
 
@@ -192,6 +234,13 @@ OBJECT_RULES: dict[Resource, dict[Role, ObjectRule]] = {
         LEADER: lambda user: Q(pk__in=_memberships().filter(
             team__organization__in=_object_ids(user, LEADER, "organization")).values("volunteer_id")),
     },
+    Resource.PROJECT: {
+        LEADER: lambda user: Q(applicant__in=_object_ids(user, LEADER, "organization"))
+        | Q(implementer__in=_object_ids(user, LEADER, "organization")),
+        WORKER: lambda user: Q(lead_worker__user=user),
+        EXPERT: lambda user: Q(pk__in=_review_assignments(user).values("project_id")),
+        SUPERVISOR: lambda user: Q(lead_worker__in=_object_ids(user, SUPERVISOR, "socialworker")),
+    },
     Resource.TEAM: {
         LEADER: lambda user: Q(organization__in=_object_ids(user, LEADER, "organization")),
         VOLUNTEER: lambda user: Q(pk__in=_memberships().filter(volunteer__user=user).values("team_id")),
@@ -205,12 +254,15 @@ def scope_q(user, resource: Resource, action: Action = Action.VIEW) -> Q | None:
         return None
     if resource == Resource.REGION:
         return None if roles else Q(pk__in=[])
-    query = _ranges_q(region_ranges(user, roles), "region")
+    region_roles = roles - OBJECT_ONLY.get(resource, {}).get(action, set())
+    query = _ranges_q(region_ranges(user, region_roles), "region")
     if resource in REGION_EXTRAS:
-        query |= REGION_EXTRAS[resource](user, roles)
+        query |= REGION_EXTRAS[resource](user, region_roles)
     for role, rule in OBJECT_RULES.get(resource, {}).items():
         if role in roles:
             query |= rule(user)
+    if action == Action.VIEW and roles and resource in PUBLIC_RECORDS:
+        query |= PUBLIC_RECORDS[resource]
     return query
 
 

@@ -101,6 +101,7 @@ def _include_routers() -> None:
     from wushe.imports.api import router as imports_router
     from wushe.orgs.api import router as orgs_router
     from wushe.people.api import router as people_router
+    from wushe.projects.api import router as projects_router
     from wushe.regions.api import router as regions_router
     from wushe.volunteers.api import router as volunteers_router
     from wushe.workforce.api import router as workforce_router
@@ -111,6 +112,7 @@ def _include_routers() -> None:
     api.add_router("/workforce", workforce_router)
     api.add_router("/volunteers", volunteers_router)
     api.add_router("/imports", imports_router)
+    api.add_router("/projects", projects_router)
 
 
 _include_routers()

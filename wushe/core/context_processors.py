@@ -10,6 +10,8 @@ def navigation(request):
     if not user or not user.is_authenticated:
         return {"nav_items": []}
     entries = [
+        (Resource.PROJECT, _("项目"), "projects:project_list", "bi-kanban"),
+        (Resource.FUNDING_ROUND, _("资助轮次"), "projects:round_list", "bi-megaphone"),
         (Resource.RESIDENT, _("居民"), "people:resident_list", "bi-people"),
         (Resource.HOUSEHOLD, _("家庭户"), "people:household_list", "bi-house"),
         (Resource.ORGANIZATION, _("组织"), "orgs:organization_list", "bi-diagram-3"),
