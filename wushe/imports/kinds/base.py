@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -221,12 +221,8 @@ class ImportSpec:
             return None
         try:
             return cls.model._meta.get_field(column.field).max_length
-        except Exception:
+        except FieldDoesNotExist:
             return None
-
-    @classmethod
-    def required_headers(cls) -> list[str]:
-        return [str(c.header) for c in cls.columns if c.required]
 
     # --- validation hooks ----------------------------------------------------------------------
     def clean(self, row: Row) -> None:

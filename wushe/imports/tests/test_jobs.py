@@ -169,3 +169,30 @@ def test_csv_with_bom_imports(world):
     job = import_job_create(actor=world.community_staff, kind="residents",
                             upload=csv_upload("residents", [resident(1), resident(2)]))
     assert job.errors == [] and job.created_count == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_committed_outside_the_data_transaction(world, settings, monkeypatch):
+    """Another connection (the job page's request) sees progress while validation runs; rows appear only
+    when the one write transaction commits."""
+    from django.db import connection, connections
+
+    settings.WUSHE_IMPORT_SYNC_LIMIT = 100
+    observer = connections.create_connection("default")
+    seen = []
+    report = services.report_progress
+
+    def spy(job_id, processed):
+        report(job_id, processed)
+        with observer.cursor() as cursor:
+            cursor.execute("SELECT processed_rows FROM imports_importjob WHERE id = %s", [job_id])
+            seen.append((connection.in_atomic_block, cursor.fetchone()[0]))
+
+    monkeypatch.setattr(services, "report_progress", spy)
+    try:
+        rows = list(resident_values(1500, region_codes=COMMUNITIES))
+        job = import_job_create(actor=world.street_officer, kind="residents", upload=xlsx_upload("residents", rows))
+    finally:
+        observer.close()
+    assert seen == [(False, 1000), (False, 1500)]
+    assert job.status == ImportJob.Status.SUCCEEDED and job.created_count == 1500
