@@ -78,6 +78,8 @@ class BudgetLine(PublicIdModel, TimeStampedModel, VoidableModel):
     description = models.CharField(_("说明"), max_length=200, blank=True)
     amount = models.DecimalField(_("预算金额（元）"), max_digits=12, decimal_places=2)
     spent = models.DecimalField(_("已支出（元）"), max_digits=12, decimal_places=2, default=0)
+    # Self-raised money (自筹) is budgeted on its own lines; the grant lines add up to the approved amount.
+    self_raised = models.BooleanField(_("自筹资金"), default=False)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -138,6 +140,9 @@ class BudgetAdjustment(PublicIdModel, TimeStampedModel):
     line = models.ForeignKey(BudgetLine, verbose_name=_("预算科目"), on_delete=models.PROTECT,
                              related_name="adjustments")
     delta = models.DecimalField(_("调整金额（元）"), max_digits=12, decimal_places=2)
+    # A move between lines is two adjustments (−X on one line, +X on another) sharing this group,
+    # requested, approved or rejected together.
+    transfer_group = models.UUIDField(_("调剂组"), null=True, blank=True, db_index=True)
     reason = models.TextField(_("调整理由"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, blank=True,
