@@ -332,13 +332,18 @@ def next_status(funding_round: FundingRound) -> str | None:
 
 
 @transaction.atomic
-def round_advance(*, actor, funding_round: FundingRound, reason: str = "") -> FundingRound:
+def round_advance(*, actor, funding_round: FundingRound, to: str | None = None, reason: str = "") -> FundingRound:
     """Move the round one step on: draft → open → review → publicity → contracting → finished.
 
-    Opening needs the application dates. Moving to review closes applications and puts every submitted
-    application under review; moving to publicity dates the publicity period if nobody has yet."""
+    `to`, when given, must be that next step (anything else is refused by `round_transition`). Opening
+    needs the application dates. Moving to review closes applications and puts every submitted application
+    under review; moving to publicity dates the publicity period if nobody has yet."""
     _require_manage(actor, funding_round)
     target = next_status(funding_round)
+    if to and to != target:
+        if to not in RoundStatus.values:
+            raise ValidationError(MSG_UNKNOWN_CHOICE % {"values": to}, code="unknown_choice")
+        states.round_transition(actor=actor, funding_round=funding_round, to=to, reason=reason)  # refuses
     if target is None:
         raise ValidationError(MSG_ROUND_FINISHED, code="round_finished")
     if target == RoundStatus.OPEN and not (funding_round.opens_on and funding_round.closes_on):
