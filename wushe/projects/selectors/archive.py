@@ -179,6 +179,11 @@ class BudgetSummary:
         return self.amount - self.spent
 
 
+def _cents(value) -> Decimal:
+    # SQLite returns sums of subqueries without their scale (1550.5, 800); always show cents.
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
 def budget_summary(project: Project) -> BudgetSummary:
     """Active budget lines with planned / adjusted / spent / remaining, in one query."""
     spent = (Expense.objects.filter(line=OuterRef("pk"), voided_at__isnull=True).order_by()
@@ -191,8 +196,8 @@ def budget_summary(project: Project) -> BudgetSummary:
                                                output_field=MONEY))
              .order_by("sort_order", "id"))
     rows = [BudgetRow(category=line.category, description=line.description,
-                      planned=line.amount - line.adjusted_total, adjustment=line.adjusted_total,
-                      amount=line.amount, spent=line.spent_total, self_raised=line.self_raised,
+                      planned=_cents(line.amount - line.adjusted_total), adjustment=_cents(line.adjusted_total),
+                      amount=_cents(line.amount), spent=_cents(line.spent_total), self_raised=line.self_raised,
                       public_id=line.public_id) for line in lines]
     return BudgetSummary(rows=rows)
 

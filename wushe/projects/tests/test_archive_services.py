@@ -72,14 +72,14 @@ EXPENSES = [(0, "1200.00", "北京将台印刷有限公司", "探访登记册印
 LEDGER_TOTAL = Decimal("2350.50")
 
 
-def filled_project(world, *, status=ProjectStatus.IN_PROGRESS, **overrides):
+def filled_project(world, funding_round=None, *, status=ProjectStatus.IN_PROGRESS, **overrides):
     """A running project with budget lines, an approved adjustment, ledger entries, tranches, reports,
     evaluations and a volunteer — everything the generated documents read."""
     values = {"status": status, "approved_amount": Decimal("8000"), "contact_phone": "13912345678", "rank": 1,
               "expert_score": Decimal("86.00"), "resident_score": Decimal("92.00"),
               "total_score": Decimal("87.80"), "final_grade": "A"}
     values.update(overrides)
-    project = make_project(world, **values)
+    project = make_project(world, funding_round, **values)
     lines = make_budget(project)
     lines[1].amount += Decimal("500")
     lines[1].save()

@@ -8,14 +8,23 @@ from wushe.core.pagination import paginate
 from ..selectors import public as selectors
 
 
-def objection_url(funding_round) -> str:
-    """The objection form of the review area, when it exists (URL name `public:objection_create`)."""
-    for args in ([funding_round.public_id], []):
-        try:
-            return reverse("public:objection_create", args=args)
-        except NoReverseMatch:
-            continue
+def _optional_url(names: tuple[str, ...], funding_round) -> str:
+    """The first of the review area's public pages that exists (they live in `urls/voting.py`)."""
+    for name in names:
+        for args in ([funding_round.public_id], []):
+            try:
+                return reverse(name, args=args)
+            except NoReverseMatch:
+                continue
     return ""
+
+
+def objection_url(funding_round) -> str:
+    return _optional_url(("public:objection_create", "public:round_objection"), funding_round)
+
+
+def vote_url(funding_round) -> str:
+    return _optional_url(("public:round_vote",), funding_round)
 
 
 def round_list(request):
@@ -33,6 +42,7 @@ def round_detail(request, public_id):
         "decisions": selectors.decision_list(funding_round),
         "objection_url": objection_url(funding_round),
         "in_publicity": funding_round.status == selectors.R.PUBLICITY,
+        "vote_url": vote_url(funding_round) if funding_round.status == selectors.R.REVIEW else "",
     }
     if published:
         context["objections"] = selectors.objection_counts(funding_round)
