@@ -218,7 +218,7 @@ def normalize_tranches(rows) -> list[dict]:
                        "condition": condition})
     total = sum(Decimal(str(row["percent"])) for row in result)
     if total != 100:
-        raise ValidationError(MSG_TRANCHES_SUM % {"total": total.normalize()}, code="tranches_sum")
+        raise ValidationError(MSG_TRANCHES_SUM % {"total": format(total.normalize(), "f")}, code="tranches_sum")
     return result
 
 
