@@ -188,6 +188,8 @@ def create_photo(request, project_id: UUID, image: File[UploadedFile], caption: 
 def download_photo(request, project_id: UUID, photo_id: UUID, thumb: bool = False):
     project = selectors.project_for(request.user, project_id)
     photo = selectors.archive_photo_for(project, photo_id)
+    if photo.is_voided and not selectors.may_change_archive(request.user, project):
+        raise Http404
     if thumb:
         return HttpResponse(services.photo_thumbnail(photo), content_type="image/jpeg")
     return FileResponse(photo.image.open("rb"))

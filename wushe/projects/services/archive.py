@@ -73,14 +73,19 @@ NAME_MAX = 200
 # Checks -------------------------------------------------------------------------------------------------
 
 
+def archive_open(project: Project) -> bool:
+    """An archive takes new files until the project is archived (归档) or voided."""
+    return not project.is_voided and project.status != P.ARCHIVED
+
+
 def _require_archive_change(actor, project: Project) -> None:
     if not may_change_archive(actor, project):
         raise PermissionDenied(MSG_ARCHIVE_FORBIDDEN)
-    if project.is_voided or project.status == P.ARCHIVED:
+    if not archive_open(project):
         raise ValidationError(MSG_ARCHIVE_CLOSED, code="archive_closed")
 
 
-def _extension(name: str) -> str:
+def file_extension(name: str) -> str:
     return os.path.splitext(name or "")[1].lower()
 
 
@@ -95,7 +100,7 @@ def validate_document_file(upload, field: str = "file") -> None:
     """PDF, Word, Excel, PowerPoint, JPG or PNG up to 20 MB, checked by extension and leading bytes."""
     if not upload:
         raise ValidationError({field: ValidationError(MSG_FILE_REQUIRED, code="required")})
-    signatures = DOCUMENT_SIGNATURES.get(_extension(upload.name))
+    signatures = DOCUMENT_SIGNATURES.get(file_extension(upload.name))
     if signatures is None or not any(_head(upload).startswith(s) for s in signatures):
         raise ValidationError({field: ValidationError(MSG_DOCUMENT_FILE_TYPE, code="file_type")})
     if upload.size > DOCUMENT_MAX_BYTES:
@@ -106,7 +111,7 @@ def validate_photo_file(upload, field: str = "image") -> None:
     """JPG or PNG up to 10 MB that Pillow can read."""
     if not upload:
         raise ValidationError({field: ValidationError(MSG_FILE_REQUIRED, code="required")})
-    signatures = PHOTO_SIGNATURES.get(_extension(upload.name))
+    signatures = PHOTO_SIGNATURES.get(file_extension(upload.name))
     if signatures is None or not any(_head(upload).startswith(s) for s in signatures):
         raise ValidationError({field: ValidationError(MSG_PHOTO_FILE_TYPE, code="file_type")})
     if upload.size > PHOTO_MAX_BYTES:
@@ -134,7 +139,7 @@ def _digest(upload) -> str:
 
 
 def _stored_name(original: str) -> str:
-    return f"{uuid.uuid4().hex}{_extension(original)}"
+    return f"{uuid.uuid4().hex}{file_extension(original)}"
 
 
 # Documents and versions ---------------------------------------------------------------------------------
@@ -360,11 +365,6 @@ def _unique(path: str, used: set[str]) -> str:
     return candidate
 
 
-def _read(field_file) -> bytes:
-    with field_file.open("rb") as handle:
-        return handle.read()
-
-
 def _manifest_xlsx(project: Project, rows: list[ManifestRow], history: list[list]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
@@ -421,6 +421,17 @@ def archive_export(*, actor, project: Project):
             rows.append(ManifestRow(path=path, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
                                     **meta))
 
+        def add_stored(path: str, field_file, **meta) -> None:
+            """Copy a stored file into the zip in chunks, hashing what is written."""
+            path = _unique(path, used)
+            sha, size = hashlib.sha256(), 0
+            with field_file.open("rb") as source, archive.open(path, "w") as target:
+                for chunk in iter(lambda: source.read(1024 * 1024), b""):
+                    sha.update(chunk)
+                    target.write(chunk)
+                    size += len(chunk)
+            rows.append(ManifestRow(path=path, size=size, sha256=sha.hexdigest(), **meta))
+
         generated_dir = _gettext("生成文件")
         for which in ("application", "plan", "final_report", "ledger"):
             filename, _type, content = build_generated(actor=actor, project=project, which=which)
@@ -450,8 +461,8 @@ def archive_export(*, actor, project: Project):
             version = document.current_version
             if document.is_voided or version is None:
                 continue
-            name = f"{safe_filename(document.title)} v{version.number}{_extension(version.original_name)}"
-            add(f"{archive_dir}/{document.get_kind_display()}/{name}", _read(version.file),
+            name = f"{safe_filename(document.title)} v{version.number}{file_extension(version.original_name)}"
+            add_stored(f"{archive_dir}/{document.get_kind_display()}/{name}", version.file,
                 category=document.get_kind_display(), title=document.title, version=str(version.number),
                 original_name=version.original_name, uploaded_by=_user_label(version.uploaded_by),
                 date=timezone.localtime(version.created_at).strftime("%Y-%m-%d"))
@@ -460,7 +471,7 @@ def archive_export(*, actor, project: Project):
         for index, photo in enumerate(archive_photos(project), start=1):
             date = photo.taken_on.isoformat() if photo.taken_on else ""
             label = " ".join(part for part in (f"{index:03d}", date, safe_filename(photo.caption, 40)) if part)
-            add(f"{photo_dir}/{label}{_extension(photo.image.name)}", _read(photo.image),
+            add_stored(f"{photo_dir}/{label}{file_extension(photo.image.name)}", photo.image,
                 category=_gettext("照片"), title=photo.caption, version="",
                 original_name="", uploaded_by=_user_label(photo.uploaded_by), date=date)
 

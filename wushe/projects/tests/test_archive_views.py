@@ -289,3 +289,17 @@ def test_archive_page_query_count_does_not_grow(client_for, world, project, djan
     add_archive_rows(world, project, 27)
     many = archive_page_queries(client, project, django_assert_max_num_queries, 20)
     assert many == few
+
+
+def test_voided_photo_is_served_only_to_archive_managers(client_for, world, project, photo):
+    services.photo_void(actor=world.org_leader, photo=photo, reason="未获居民同意")
+    target = url("archive_photo_download", project, photo.public_id)
+    assert client_for("supervisor").get(target).status_code == 404
+    assert client_for("community_staff").get(target).status_code == 200
+
+
+def test_archived_project_offers_no_uploads(client_for, world):
+    project = filled_project(world, status=ProjectStatus.ARCHIVED)
+    body = client_for("community_staff").get(url("project_archive", project)).content.decode()
+    assert url("archive_document_create", project) not in body and "存入档案" not in body
+    assert url("project_archive_export", project) in body

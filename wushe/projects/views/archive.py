@@ -121,7 +121,7 @@ def project_archive(request, public_id):
         voided_documents=[d for d in documents if d.is_voided],
         photos=list(selectors.archive_photos(project)),
         generated=_generated_links(project, reports),
-        may_change=selectors.may_change_archive(user, project) and not project.is_voided,
+        may_change=services.archive_open(project) and selectors.may_change_archive(user, project),
         may_export=can(user, Action.EXPORT, Resource.PROJECT, project),
     )
     return render(request, "projects/archive/archive.html", context)
@@ -149,7 +149,8 @@ def archive_document_detail(request, public_id, document_id):
     project = _project(request, public_id)
     document = selectors.archive_document_for(project, document_id)
     user = request.user
-    may_change = selectors.may_change_archive(user, project) and not document.is_voided
+    may_change = (services.archive_open(project) and not document.is_voided
+                  and selectors.may_change_archive(user, project))
     context = project_page_context(project, active="archive", document=document, may_change=may_change,
                                    form=VersionForm() if may_change else None)
     if can(user, Action.HISTORY, Resource.PROJECT, project):
@@ -227,12 +228,14 @@ def archive_photo_download(request, public_id, photo_id):
     """The photo (or, with ?thumb=1, a small JPEG of it) through the project's access check."""
     project = _project(request, public_id)
     photo = selectors.archive_photo_for(project, photo_id)
+    if photo.is_voided and not selectors.may_change_archive(request.user, project):
+        raise Http404  # a voided photo (e.g. no consent) is kept, but only for those who manage the archive
     if request.GET.get("thumb"):
         response = HttpResponse(services.photo_thumbnail(photo), content_type="image/jpeg")
     else:
         response = FileResponse(photo.image.open("rb"), as_attachment=request.GET.get("download") == "1",
                                 filename=f"{services.safe_filename(photo.caption or 'photo', 40)}"
-                                         f"{services._extension(photo.image.name)}")
+                                         f"{services.file_extension(photo.image.name)}")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
