@@ -389,8 +389,8 @@ def application_create(request, round_id):
             messages.success(request, _("草稿已创建。可以分几次填写，每一部分都可以随时保存。"))
             return redirect("projects:application_section", public_id=project.public_id, section="basic")
     return render(request, "projects/applications/application_start.html", {
-        "form": form, "funding_round": funding_round, "rules": round_selectors.round_rules(funding_round),
-        "examples": EXAMPLES})
+        "form": form, "fields": _fields_with_examples(form), "funding_round": funding_round,
+        "rules": round_selectors.round_rules(funding_round)})
 
 
 @login_required
