@@ -64,8 +64,8 @@ def line_rows(lines) -> list[BudgetLine]:
 
 def expense_list(user, project: Project, *, line: BudgetLine | None = None, include_voided: bool = True,
                  query: str = ""):
-    expenses = _visible(user, Expense.objects.filter(project=project)).select_related("line", "recorded_by",
-                                                                                       "voided_by")
+    expenses = _visible(user, Expense.objects.filter(project=project)).select_related(
+        "project", "line", "recorded_by", "voided_by")
     if query:
         expenses = expenses.filter(Q(payee__icontains=query) | Q(description__icontains=query))
     if line is not None:
@@ -99,7 +99,7 @@ def tranche_rows(user, project: Project, evaluations: dict | None = None) -> lis
 
 def visit_list(user, project: Project, *, include_voided: bool = False):
     visits = _visible(user, MonitoringVisit.objects.filter(project=project)).select_related(
-        "visitor", "responded_by", "voided_by")
+        "project", "visitor", "responded_by", "voided_by")
     if not include_voided:
         visits = visits.filter(voided_at__isnull=True)
     return visits.order_by("-visited_on", "-id")
