@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
 from wushe.accounts.policy import Action, Resource, get_object_for, require
@@ -24,10 +23,6 @@ from ..services import voting
 router = Router(tags=["projects"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 PUBLIC_ERRORS = {404: ErrorOut, 422: ErrorOut}
-
-MSG_UNKNOWN_REVIEWER = _("评审专家不存在。")
-MSG_UNKNOWN_COMMUNITY = _("社区代码不存在。")
-
 
 # --- schemas --------------------------------------------------------------------------------------------
 
@@ -355,7 +350,7 @@ def assign_reviewer(request, project_id: UUID, payload: ReviewerIn):
     project = _project(request, project_id, Action.MANAGE)
     reviewer = selectors.expert_choices().filter(public_id=payload.reviewer).first()
     if reviewer is None:
-        raise ValidationError({"reviewer": MSG_UNKNOWN_REVIEWER})
+        raise ValidationError({"reviewer": services.MSG_UNKNOWN_REVIEWER})
     assignment = services.reviewer_assign(actor=request.user, project=project, reviewer=reviewer)
     return Status(201, _assignment(assignment))
 
@@ -437,7 +432,7 @@ def assign_panel(request, round_id: UUID, payload: PanelIn):
     funding_round = _round(request, round_id)
     reviewers = list(selectors.expert_choices().filter(public_id__in=payload.reviewers))
     if len(reviewers) != len(set(payload.reviewers)):
-        raise ValidationError({"reviewers": MSG_UNKNOWN_REVIEWER})
+        raise ValidationError({"reviewers": services.MSG_UNKNOWN_REVIEWER})
     projects = None
     if payload.projects is not None:
         projects = list(funding_round.projects.filter(public_id__in=payload.projects))
@@ -494,7 +489,7 @@ def generate_ballots(request, round_id: UUID, payload: TokensIn):
     funding_round = _round(request, round_id)
     community = Region.objects.filter(code=payload.community).first()
     if community is None:
-        raise ValidationError({"community": MSG_UNKNOWN_COMMUNITY})
+        raise ValidationError({"community": voting.MSG_TOKEN_COMMUNITY})
     issued = voting.ballot_tokens_generate(actor=request.user, funding_round=funding_round, community=community,
                                            count=payload.count)
     return Status(201, [{"public_id": t.public_id, "serial": t.serial, "community": community.name, "code": code}

@@ -38,6 +38,7 @@ from ..states import project_transition, round_transition
 MSG_ROUND_NOT_IN_REVIEW = _("本轮次不在评审阶段，不能进行此操作。")
 MSG_PROJECT_NOT_UNDER_REVIEW = _("该申报不在评审中。")
 MSG_NOT_EXPERT = _("只能指派持有“评审专家”角色的用户。")
+MSG_UNKNOWN_REVIEWER = _("评审专家不存在或不持有“评审专家”角色。")
 MSG_ALREADY_ASSIGNED = _("该专家已被指派评审此项目。")
 MSG_EXPERT_CONFLICTED = _("该专家已就此项目声明存在利益冲突，不能再指派。")
 MSG_NO_REVIEWERS_SELECTED = _("请至少选择一位评审专家。")
