@@ -87,12 +87,13 @@ TEMPLATES = [
 
 # SQLite unless DATABASE_URL is set. SQLite runs in WAL mode with immediate transactions so that
 # writers queue on the lock instead of failing with "database is locked" (see docs/architecture.md).
+# The busy timeout outlasts the longest single write transaction we ship (a 100k-row import, ~25 s).
 SQLITE_PATH = env.str("SQLITE_PATH", default=str(BASE_DIR / "var" / "wushe.sqlite3"))
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
+    "timeout": 60,
     "init_command": (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=60000; "
         "PRAGMA foreign_keys=ON; PRAGMA cache_size=-20000;"
     ),
 }
@@ -179,6 +180,7 @@ else:
 NINJA_PAGINATION_PER_PAGE = 50
 WUSHE_PAGE_SIZE = 25
 WUSHE_IMPORT_SYNC_LIMIT = env.int("IMPORT_SYNC_LIMIT", default=2000)
+WUSHE_IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from wushe.accounts.policy import Resource, may_ever, roles_of
+from wushe.accounts.policy import Action, Resource, may_ever, roles_of
 
 
 def navigation(request):
@@ -27,4 +27,6 @@ def navigation(request):
                 items.append({"label": label, "url": reverse(url_name), "icon": icon})
             except Exception:  # an app's URLs not wired yet
                 continue
+    if any(may_ever(user, resource, action) for resource in Resource for action in (Action.IMPORT, Action.EXPORT)):
+        items.append({"label": _("导入导出"), "url": reverse("imports:hub"), "icon": "bi-file-earmark-spreadsheet"})
     return {"nav_items": items, "viewer_roles": sorted(roles_of(user))}
