@@ -111,6 +111,33 @@ def test_signing_blockers_asks_the_review_area(world, monkeypatch):
     assert REAL_SIGNING_BLOCKERS(project.funding_round) == []
 
 
+def test_signing_with_the_real_review_rules(world, monkeypatch):
+    """Integration with the review area: signing waits for the publicity period and answered objections."""
+    from wushe.projects.models import Objection, RoundStatus
+    from wushe.projects.services import review
+
+    from .factories import make_round
+
+    monkeypatch.setattr(execution, "signing_blockers", REAL_SIGNING_BLOCKERS)
+    funding_round = make_round(world, status=RoundStatus.PUBLICITY, publicity_ends_on=today())
+    project = approved_project(world, funding_round=funding_round)
+    with pytest.raises(ValidationError) as excinfo:
+        sign(world, project)
+    assert messages_of(excinfo) == [str(review.MSG_REASON_PUBLICITY_RUNNING % {"date": today().isoformat()})]
+    funding_round.publicity_ends_on = today() - datetime.timedelta(days=1)
+    funding_round.status = RoundStatus.CONTRACTING
+    funding_round.save()
+    objection = Objection.objects.create(funding_round=funding_round, project=project, filer_name="某居民",
+                                         content="预算偏高")
+    with pytest.raises(ValidationError) as excinfo:
+        sign(world, project)
+    assert messages_of(excinfo) == [str(review.MSG_REASON_UNANSWERED % {"count": 1})]
+    Objection.objects.filter(pk=objection.pk).update(answer="已核实", answered_at=datetime.datetime.now(datetime.UTC))
+    sign(world, project)
+    project.refresh_from_db()
+    assert project.status == P.CONTRACTED
+
+
 def test_signing_needs_grant_lines_equal_to_the_approved_amount(world):
     project = approved_project(world, approved="9000")
     with pytest.raises(ValidationError) as excinfo:

@@ -223,7 +223,7 @@ def test_expense_on_a_phone_with_a_receipt_and_overspend_message(client_for, wor
     project = running_project(world)
     client = client_for("org_leader")
     form = client.get(url("expense_create", project)).content.decode()
-    assert 'capture="environment"' in form and 'enctype="multipart/form-data"' in form
+    assert 'accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"' in form and 'enctype="multipart/form-data"' in form
     assert "活动物料（剩余 3000.00 元）" in form
     data = {"line": line(project).public_id, "amount": "2999", "payee": "文具店", "spent_on": today().isoformat(),
             "description": "彩纸", "receipt": SimpleUploadedFile("receipt.jpg", b"\xff\xd8\xff\xe0fakejpeg")}

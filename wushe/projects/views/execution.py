@@ -118,7 +118,7 @@ def project_budget(request, public_id):
         can_spend=perms["change"] and running and bool(lines),
         can_request=perms["change"] and running and bool(lines),
         can_decide=perms["manage"] and running,
-        pending_adjustments=sum(1 for a in adjustments if a.status == BudgetAdjustment.Status.REQUESTED),
+        pending_adjustments=sum(1 for a in adjustments if a.decidable),
     )
     if agreement is not None and perms["history"]:
         context["history"] = history_for(agreement)

@@ -45,7 +45,7 @@ class ExpenseForm(forms.Form):
     spent_on = forms.DateField(label=_("支出日期"), widget=DATE)
     description = forms.CharField(label=_("用途"), max_length=200)
     receipt = forms.FileField(label=_("票据"), required=False, help_text=_("拍照或上传 PDF、JPG、PNG，不超过 10 MB。"),
-                              widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT, "capture": "environment"}))
+                              widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}))
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,7 +56,7 @@ class AdjustmentForm(forms.Form):
     INCREASE, DECREASE, TRANSFER = "increase", "decrease", "transfer"
     MODES = [(INCREASE, _("调增该科目")), (DECREASE, _("调减该科目")), (TRANSFER, _("从该科目调剂到另一科目"))]
 
-    mode = forms.ChoiceField(label=_("调整方式"), choices=MODES, widget=forms.RadioSelect, initial=TRANSFER)
+    mode = forms.ChoiceField(label=_("调整方式"), choices=MODES, initial=TRANSFER)
     line = LineChoiceField(label=_("预算科目"), queryset=None, to_field_name="public_id", empty_label=None)
     to_line = LineChoiceField(label=_("调入科目（仅调剂时填写）"), queryset=None, to_field_name="public_id",
                               required=False)
