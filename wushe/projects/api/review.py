@@ -88,7 +88,8 @@ class ProjectReviewOut(Schema):
     approved_amount: Decimal | None
     decision_note: str
     decided_at: datetime | None
-    scores: ScoresOut | None = Field(description="Managers always; others once the decision list is published.")
+    scores: ScoresOut | None = Field(description="Managers always (live during review); others once the decision "
+                                                 "list is published.")
     vote_count: int
     tallies: list[TallyOut]
     assigned_count: int
@@ -164,7 +165,7 @@ class ObjectionOut(Schema):
     project: UUID | None
     project_title: str | None
     filer_name: str
-    filer_contact: str = Field(description="Shown in full to the officers who answer it.")
+    filer_contact: str = Field(description="Masked unless the viewer may see identities (officers may).")
     content: str
     answer: str
     upheld: bool
@@ -175,6 +176,10 @@ class ObjectionOut(Schema):
     @staticmethod
     def resolve_project(obj):
         return obj.project.public_id if obj.project_id else None
+
+    @staticmethod
+    def resolve_filer_contact(obj):
+        return obj.contact_shown
 
     @staticmethod
     def resolve_project_title(obj):
@@ -316,12 +321,13 @@ def _assignment(assignment: ReviewerAssignment) -> ReviewerAssignment:
 
 
 def _project_review(request, project: Project) -> dict:
-    context = selectors.project_review_context(request.user, project)
     project.refresh_from_db()
+    context = selectors.project_review_context(request.user, project)
     scores = None
     if context["scores_visible"]:
-        scores = {"expert_score": project.expert_score, "resident_score": project.resident_score,
-                  "total_score": project.total_score, "rank": project.rank}
+        live = context["scores"]
+        scores = {"expert_score": live["expert"], "resident_score": live["resident"],
+                  "total_score": live["total"], "rank": live["rank"]}
     return {
         "public_id": project.public_id, "title": project.title, "status": project.status,
         "approved_amount": project.approved_amount, "decision_note": project.decision_note,
@@ -470,8 +476,8 @@ def list_objections(request, round_id: UUID):
              summary="Answer an objection (upheld or not)")
 def answer_objection(request, objection_id: UUID, payload: AnswerIn):
     objection = selectors.objection_for(request.user, objection_id)
-    return services.objection_answer(actor=request.user, objection=objection, answer=payload.answer,
-                                     upheld=payload.upheld)
+    services.objection_answer(actor=request.user, objection=objection, answer=payload.answer, upheld=payload.upheld)
+    return selectors.mark_contact(request.user, objection)
 
 
 @router.post("/objections/{objection_id}/reject-project", response={200: ProjectReviewOut, **ERRORS},

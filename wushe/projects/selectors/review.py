@@ -7,9 +7,10 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from wushe.accounts.models import RoleAssignment
-from wushe.accounts.policy import Action, Resource, can, restrict
+from wushe.accounts.policy import Action, Resource, can, may_ever, restrict
 from wushe.accounts.roles import Role
 from wushe.core.history import history_for
+from wushe.core.masking import mask_phone
 
 from ..models import (
     BallotToken,
@@ -122,12 +123,19 @@ def conflict_declarations(funding_round: FundingRound):
             .select_related("reviewer", "project").order_by("-conflict_declared_at"))
 
 
-def round_objections(user, funding_round: FundingRound):
-    """Objections of the round, for those who manage it (others get none)."""
+def mark_contact(user, objection: Objection) -> Objection:
+    """Set `contact_shown`: the filer's contact in full for those who may see identities, else masked."""
+    visible = may_ever(user, Resource.PROJECT, Action.VIEW_IDENTITY)
+    objection.contact_shown = objection.filer_contact if visible else mask_phone(objection.filer_contact)
+    return objection
+
+
+def round_objections(user, funding_round: FundingRound) -> list[Objection]:
+    """Objections of the round, for those who manage it (others get none), contacts marked."""
     if not can(user, Action.MANAGE, Resource.FUNDING_ROUND, funding_round):
-        return Objection.objects.none()
-    return (Objection.objects.filter(funding_round=funding_round)
-            .select_related("project", "answered_by").order_by("created_at", "pk"))
+        return []
+    return [mark_contact(user, o) for o in Objection.objects.filter(funding_round=funding_round)
+            .select_related("project", "answered_by").order_by("created_at", "pk")]
 
 
 def objection_for(user, public_id) -> Objection:
@@ -159,9 +167,9 @@ def ballot_token_counts(funding_round: FundingRound) -> list[dict]:
 
 
 def project_review_context(user, project: Project) -> dict:
-    """What the project's review tab shows to this viewer: managers see every assignment and every score,
-    an expert their own, everyone who may see the project the vote tallies and, once the decision list is
-    published, the combined score and rank."""
+    """What the project's review tab shows to this viewer: managers see every assignment and every score
+    (and, during review, the live combined score), an expert their own, everyone who may see the project
+    the vote tallies and, once the decision list is published, the stored combined score and rank."""
     funding_round = project.funding_round
     manage = can(user, Action.MANAGE, Resource.PROJECT, project)
     assignments = list(project.reviewer_assignments.filter(stage=ReviewStage.APPLICATION)
@@ -173,6 +181,15 @@ def project_review_context(user, project: Project) -> dict:
         assignment.submitted_review = review_of(assignment)
         assignment.rows = score_rows(criteria, assignment.submitted_review)
     tallies = vote_tallies([project.pk]).get(project.pk, [])
+    live = None
+    if manage and funding_round.status == RoundStatus.REVIEW:
+        live = ranking_scores(funding_round).get(project.pk)
+    if live is not None:
+        scores = {"expert": live.expert_score, "resident": live.resident_score, "total": live.total_score,
+                  "rank": live.rank}
+    else:
+        scores = {"expert": project.expert_score, "resident": project.resident_score,
+                  "total": project.total_score, "rank": project.rank}
     show_history = manage and can(user, Action.HISTORY, Resource.PROJECT, project)
     return {
         "can_manage": manage,
@@ -184,6 +201,8 @@ def project_review_context(user, project: Project) -> dict:
         "tallies": tallies,
         "vote_count": sum(t["count"] for t in tallies),
         "scores_visible": manage or funding_round.status in PUBLISHED_STATUSES,
+        "scores": scores,
+        "scores_live": live is not None,
         "review_history": ([(a, history_for(a.review)) for a in shown if review_of(a)] if show_history else []),
         "round_in_review": funding_round.status == RoundStatus.REVIEW,
         "decidable": funding_round.status == RoundStatus.REVIEW

@@ -438,3 +438,13 @@ def test_only_managers_answer_objections(world):
     for persona in ("station_staff", "community_staff", "outsider"):
         with pytest.raises(PermissionDenied):
             services.objection_answer(actor=world.users[persona], objection=objection, answer="答复", upheld=False)
+
+
+def test_objection_contact_is_masked_for_those_who_may_not_see_identities(world):
+    from wushe.projects.selectors.review import mark_contact
+
+    funding_round, _project = published_round(world)
+    objection = services.objection_file(funding_round=funding_round, filer_name="张", filer_contact="13900001111",
+                                        content="有意见")
+    assert mark_contact(world.street_officer, objection).contact_shown == "13900001111"
+    assert mark_contact(world.volunteer, objection).contact_shown == "139****1111"

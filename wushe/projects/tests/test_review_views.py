@@ -447,3 +447,15 @@ def test_objection_page_outside_publicity(client, world, review_round):
     response = client.post(reverse("public:round_objection", args=[review_round.public_id]),
                            {"filer_name": "周", "content": "有意见"})
     assert str(services.MSG_NOT_IN_PUBLICITY) in response.content.decode() and not Objection.objects.exists()
+
+
+def test_managers_see_live_scores_during_review_others_after_publication(clients, world, application):
+    url = reverse("projects:project_review", args=[application.public_id])
+    manager = clients("street_officer").get(url).content.decode()
+    assert re.search(r'data-testid="expert-score">80.00<', manager)  # 24 of 30, not yet stored
+    staff = clients("community_staff").get(url).content.decode()
+    assert 'data-testid="expert-score"' not in staff
+    services.project_decide(actor=world.street_officer, project=application, approve=True, approved_amount="8000")
+    services.round_publish_decisions(actor=world.street_officer, funding_round=application.funding_round)
+    staff = clients("community_staff").get(url).content.decode()
+    assert re.search(r'data-testid="total-score">56.00<', staff)  # 80 × 70% (no votes)

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wushe.accounts.policy import Action, Resource, get_object_for, require
-from wushe.core.history import history_for
 from wushe.core.pagination import paginate
 
 from ..models import BallotToken, ReviewerAssignment, RoundStatus
@@ -242,8 +241,6 @@ def review_score(request, public_id):
                                    criteria_max=services.criteria_maximum(funding_round),
                                    may_score=funding_round.status == RoundStatus.REVIEW,
                                    rows=selectors.score_rows(criteria, review))
-    if review is not None:
-        context["history"] = history_for(review)
     return render(request, "projects/review/score.html", context)
 
 
