@@ -399,6 +399,9 @@ def test_reports_tab_evaluations_and_closing(client_for, world):
     budget = officer.get(url("project_budget", project)).content.decode()
     assert "暂停拨付" in budget and "进度滞后" in budget
     officer.post(url("evaluation_create", project), {"stage": "midterm", "expert_score": "80", "conclusion": "整改"})
+    html = officer.get(url("project_reports", project)).content.decode()
+    assert "中期评估：B（80.00分）" in html and "中期评估：C（47.00分）" in html  # the failed one stays in history
+    assert "中期评估：C" not in client_for("supervisor").get(url("project_reports", project)).content.decode()
     monitoring.monitoring_visit_create(actor=world.station_staff, project=project, visited_on=today(),
                                        findings="x", recommendations="y")
     final_review(world, project)

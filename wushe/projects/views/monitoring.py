@@ -129,6 +129,9 @@ def project_reports(request, public_id):
     evaluations = selectors.evaluations_by_stage(user, project)
     midterm = evaluations.get(EvaluationStage.MIDTERM)
     may_evaluate = perms["monitor"] or perms["manage"]
+    if perms["history"]:  # re-evaluations keep the earlier result in the history
+        for evaluation in evaluations.values():
+            evaluation.history_entries = history_for(evaluation)
     context = project_page_context(
         project, "reports", perms=perms, reports=list(selectors.report_list(user, project)),
         evaluations=[evaluations[stage] for stage in EvaluationStage.values if stage in evaluations],
