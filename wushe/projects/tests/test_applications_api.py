@@ -40,57 +40,54 @@ def project(world, funding_round):
 # Permissions over every persona -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_list_permissions(api_for, project, persona):
-    response = api_for(persona).get(BASE)
-    assert response.status_code == (200 if persona in LISTERS else 403)
-    if response.status_code == 200:
-        titles = [item["title"] for item in response.json()["items"]]
-        assert (project.title in titles) == (persona in VIEWERS)
+def test_list_and_detail_permissions(api_for, project):
+    for persona in ALL_PERSONAS:
+        client = api_for(persona)
+        response = client.get(BASE)
+        assert response.status_code == (200 if persona in LISTERS else 403), persona
+        if response.status_code == 200:
+            titles = [item["title"] for item in response.json()["items"]]
+            assert (project.title in titles) == (persona in VIEWERS), persona
+        assert client.get(f"{BASE}/{project.public_id}").status_code == expected(persona), persona
+        assert client.get(f"{BASE}/{project.public_id}/eligibility").status_code == expected(persona), persona
 
 
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_detail_permissions(api_for, project, persona):
-    assert api_for(persona).get(f"{BASE}/{project.public_id}").status_code == expected(persona)
-    assert api_for(persona).get(f"{BASE}/{project.public_id}/eligibility").status_code == expected(persona)
+def test_patch_permissions(api_for, project):
+    for persona in ALL_PERSONAS:
+        text = f"每周探访43位老人（{persona}）"
+        response = patch(api_for(persona), f"{BASE}/{project.public_id}", {"objectives": text})
+        assert response.status_code == expected(persona, change=True), persona
+        project.refresh_from_db()
+        assert (project.objectives == text) == (persona in CHANGERS), persona
 
 
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_patch_permissions(api_for, project, persona):
-    response = patch(api_for(persona), f"{BASE}/{project.public_id}", {"objectives": "每周探访43位老人"})
-    assert response.status_code == expected(persona, change=True)
-    project.refresh_from_db()
-    assert (project.objectives == "每周探访43位老人") == (persona in CHANGERS)
+def test_submit_permissions(api_for, world, funding_round):
+    for persona in ALL_PERSONAS:
+        project = make_project(world, funding_round, title=f"{persona}的申报")
+        response = post(api_for(persona), f"{BASE}/{project.public_id}/submit")
+        assert response.status_code == expected(persona, change=True), persona
+        project.refresh_from_db()
+        assert (project.status == ProjectStatus.SUBMITTED) == (persona in CHANGERS), persona
 
 
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_submit_permissions(api_for, project, persona):
-    response = post(api_for(persona), f"{BASE}/{project.public_id}/submit")
-    assert response.status_code == expected(persona, change=True)
-    project.refresh_from_db()
-    assert (project.status == ProjectStatus.SUBMITTED) == (persona in CHANGERS)
+def test_withdraw_and_void_permissions(api_for, world, funding_round):
+    for persona in ALL_PERSONAS:
+        submitted = make_project(world, funding_round, status=ProjectStatus.SUBMITTED)
+        response = post(api_for(persona), f"{BASE}/{submitted.public_id}/withdraw", {"reason": "补充材料"})
+        assert response.status_code == expected(persona, change=True), persona
+        draft = make_project(world, funding_round)
+        response = post(api_for(persona), f"{BASE}/{draft.public_id}/void", {"reason": "重复创建"})
+        assert response.status_code == expected(persona, change=True), persona
 
 
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_withdraw_permissions(api_for, world, funding_round, persona):
-    project = make_project(world, funding_round, status=ProjectStatus.SUBMITTED)
-    response = post(api_for(persona), f"{BASE}/{project.public_id}/withdraw", {"reason": "补充材料"})
-    assert response.status_code == expected(persona, change=True)
-
-
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_void_permissions(api_for, project, persona):
-    response = post(api_for(persona), f"{BASE}/{project.public_id}/void", {"reason": "重复创建"})
-    assert response.status_code == expected(persona, change=True)
-
-
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_create_permissions(api_for, world, funding_round, persona):
-    response = post(api_for(persona), BASE, {
-        "round": str(funding_round.public_id), "title": "楼道花园 · 居民自管",
-        "applicant": str(world.objects["organization"].public_id), "region": world.community.code})
-    assert response.status_code == (201 if persona in CREATORS else 403)
-    assert Project.objects.filter(title="楼道花园 · 居民自管").exists() == (persona in CREATORS)
+def test_create_permissions(api_for, world, funding_round):
+    for persona in ALL_PERSONAS:
+        title = f"楼道花园 · 居民自管（{persona}）"
+        response = post(api_for(persona), BASE, {
+            "round": str(funding_round.public_id), "title": title,
+            "applicant": str(world.objects["organization"].public_id), "region": world.community.code})
+        assert response.status_code == (201 if persona in CREATORS else 403), persona
+        assert Project.objects.filter(title=title).exists() == (persona in CREATORS), persona
 
 
 def test_expert_reviewer_reads_only_assigned_projects(api_for, world, funding_round, project):

@@ -49,65 +49,64 @@ def url(name, project, *extra):
 # Permissions over every persona -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_list_permissions(client_for, project, persona):
-    response = client_for(persona).get(reverse("projects:project_list"))
-    assert response.status_code == (200 if persona in LISTERS else 403)
-    if response.status_code == 200:
-        assert (project.title in response.content.decode()) == (persona in VIEWERS)
+def test_list_permissions(client_for, project):
+    for persona in ALL_PERSONAS:
+        response = client_for(persona).get(reverse("projects:project_list"))
+        assert response.status_code == (200 if persona in LISTERS else 403), persona
+        if response.status_code == 200:
+            assert (project.title in response.content.decode()) == (persona in VIEWERS), persona
 
 
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_detail_permissions(client_for, project, persona):
-    assert client_for(persona).get(url("project_detail", project)).status_code == expected(persona)
+def test_detail_and_edit_permissions(client_for, project):
+    for persona in ALL_PERSONAS:
+        client = client_for(persona)
+        assert client.get(url("project_detail", project)).status_code == expected(persona), persona
+        assert client.get(url("application_edit", project)).status_code == expected(persona, change=True), persona
+        assert client.get(url("application_section", project, "basic")).status_code == expected(
+            persona, change=True), persona
 
 
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-@pytest.mark.parametrize("name", ["application_edit", "application_section"])
-def test_edit_permissions(client_for, project, persona, name):
-    extra = ["basic"] if name == "application_section" else []
-    response = client_for(persona).get(url(name, project, *extra))
-    assert response.status_code == expected(persona, change=True)
+def test_section_save_permissions(client_for, world, funding_round):
+    for persona in ALL_PERSONAS:
+        project = make_project(world, funding_round)
+        response = client_for(persona).post(url("application_section", project, "plan"),
+                                            {"objectives": "每周探访43位老人", "save": "1"})
+        assert response.status_code == expected(persona, change=True, ok=302), persona
+        project.refresh_from_db()
+        assert (project.objectives == "每周探访43位老人") == (persona in CHANGERS), persona
 
 
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_section_save_permissions(client_for, project, persona):
-    response = client_for(persona).post(url("application_section", project, "plan"),
-                                        {"objectives": "每周探访43位老人", "save": "1"})
-    assert response.status_code == expected(persona, change=True, ok=302)
-    project.refresh_from_db()
-    assert (project.objectives == "每周探访43位老人") == (persona in CHANGERS)
+def test_submit_permissions(client_for, world, funding_round):
+    for persona in ALL_PERSONAS:
+        project = make_project(world, funding_round, title=f"{persona}的申报")
+        response = client_for(persona).post(url("application_submit", project))
+        assert response.status_code == expected(persona, change=True, ok=302), persona
+        project.refresh_from_db()
+        assert (project.status == ProjectStatus.SUBMITTED) == (persona in CHANGERS), persona
 
 
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_submit_permissions(client_for, project, persona):
-    response = client_for(persona).post(url("application_submit", project))
-    assert response.status_code == expected(persona, change=True, ok=302)
-    project.refresh_from_db()
-    assert (project.status == ProjectStatus.SUBMITTED) == (persona in CHANGERS)
+def test_withdraw_permissions(client_for, world, funding_round):
+    for persona in ALL_PERSONAS:
+        project = make_project(world, funding_round, status=ProjectStatus.SUBMITTED)
+        response = client_for(persona).post(url("application_withdraw", project), {"reason": "补充材料"})
+        assert response.status_code == expected(persona, change=True, ok=302), persona
+        project.refresh_from_db()
+        assert (project.status == ProjectStatus.DRAFT) == (persona in CHANGERS), persona
 
 
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_withdraw_permissions(client_for, world, funding_round, persona):
-    project = make_project(world, funding_round, status=ProjectStatus.SUBMITTED)
-    response = client_for(persona).post(url("application_withdraw", project), {"reason": "补充材料"})
-    assert response.status_code == expected(persona, change=True, ok=302)
-    project.refresh_from_db()
-    assert (project.status == ProjectStatus.DRAFT) == (persona in CHANGERS)
+def test_void_permissions(client_for, world, funding_round):
+    for persona in ALL_PERSONAS:
+        project = make_project(world, funding_round)
+        response = client_for(persona).post(url("application_void", project), {"reason": "重复创建"})
+        assert response.status_code == expected(persona, change=True, ok=302), persona
+        project.refresh_from_db()
+        assert project.is_voided == (persona in CHANGERS), persona
 
 
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_void_permissions(client_for, project, persona):
-    response = client_for(persona).post(url("application_void", project), {"reason": "重复创建"})
-    assert response.status_code == expected(persona, change=True, ok=302)
-    project.refresh_from_db()
-    assert project.is_voided == (persona in CHANGERS)
-
-
-@pytest.mark.parametrize("persona", ALL_PERSONAS)
-def test_create_permissions(client_for, funding_round, persona):
-    response = client_for(persona).get(reverse("projects:application_create", args=[funding_round.public_id]))
-    assert response.status_code == (200 if persona in CREATORS else 403)
+def test_create_permissions(client_for, funding_round):
+    for persona in ALL_PERSONAS:
+        response = client_for(persona).get(reverse("projects:application_create", args=[funding_round.public_id]))
+        assert response.status_code == (200 if persona in CREATORS else 403), persona
 
 
 def test_outsider_gets_404_on_a_project_of_another_street(client_for, world):
