@@ -180,6 +180,8 @@ else:
 NINJA_PAGINATION_PER_PAGE = 50
 WUSHE_PAGE_SIZE = 25
 WUSHE_IMPORT_SYNC_LIMIT = env.int("IMPORT_SYNC_LIMIT", default=2000)
+# Where one-time codes for resident votes go: a gateway backend in production, the log by default.
+WUSHE_SMS_BACKEND = env.str("SMS_BACKEND", default="wushe.projects.sms.LogBackend")
 WUSHE_IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
 
 LOGGING = {

@@ -27,6 +27,8 @@ def navigation(request):
                 items.append({"label": label, "url": reverse(url_name), "icon": icon})
             except Exception:  # an app's URLs not wired yet
                 continue
+    if may_ever(user, Resource.PROJECT, Action.REVIEW):
+        items.append({"label": _("我的评审"), "url": reverse("projects:my_reviews"), "icon": "bi-clipboard-check"})
     if any(may_ever(user, resource, action) for resource in Resource for action in (Action.IMPORT, Action.EXPORT)):
         items.append({"label": _("导入导出"), "url": reverse("imports:hub"), "icon": "bi-file-earmark-spreadsheet"})
     return {"nav_items": items, "viewer_roles": sorted(roles_of(user))}

@@ -62,6 +62,13 @@ def round_transition(*, actor, funding_round: FundingRound, to: str, reason: str
     if to not in ROUND_TRANSITIONS[funding_round.status]:
         raise ValidationError(MSG_ILLEGAL_ROUND_TRANSITION % {"current": funding_round.get_status_display(),
                                                               "target": R(to).label}, code="illegal_transition")
+    if to == R.CONTRACTING:
+        # Agreements may not be signed while publicity runs or objections wait for an answer.
+        from .services.review import agreements_may_be_signed
+
+        reasons = agreements_may_be_signed(funding_round)
+        if reasons:
+            raise ValidationError(reasons, code="agreements_not_yet")
     funding_round.status = to
     save_with_history(funding_round, actor=actor, reason=reason or str(R(to).label))
     return funding_round
