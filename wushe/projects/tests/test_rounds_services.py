@@ -236,10 +236,16 @@ def test_advance_walks_the_round_to_the_end(world):
     while services.next_status(funding_round):
         services.round_advance(actor=world.street_officer, funding_round=funding_round)
         seen.append(funding_round.status)
+        if funding_round.status == RoundStatus.PUBLICITY:
+            # Moving to publicity dates the period; agreements wait until it is over (states.py).
+            assert funding_round.publicity_starts_on == TODAY
+            assert funding_round.publicity_ends_on == TODAY + datetime.timedelta(days=6)
+            FundingRound.objects.filter(pk=funding_round.pk).update(
+                publicity_starts_on=TODAY - datetime.timedelta(days=10),
+                publicity_ends_on=TODAY - datetime.timedelta(days=4))
+            funding_round.refresh_from_db()
     assert seen == [RoundStatus.OPEN, RoundStatus.REVIEW, RoundStatus.PUBLICITY, RoundStatus.CONTRACTING,
                     RoundStatus.FINISHED]
-    assert funding_round.publicity_starts_on == TODAY
-    assert funding_round.publicity_ends_on == TODAY + datetime.timedelta(days=6)
     with pytest.raises(ValidationError) as exc_info:
         services.round_advance(actor=world.street_officer, funding_round=funding_round)
     assert exc_info.value.messages == [str(services.MSG_ROUND_FINISHED)]
