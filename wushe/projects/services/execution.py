@@ -130,6 +130,13 @@ def refresh_status(project: Project) -> Project:
     return project
 
 
+def lock_project(pk: int, *related: str) -> Project:
+    """Re-read the project and lock its row until commit (PostgreSQL; SQLite's immediate transactions
+    already serialise writers). FOR NO KEY UPDATE: concurrent inserts of rows pointing at the project
+    (an expense's foreign-key check takes KEY SHARE) are not blocked, so they cannot deadlock with us."""
+    return Project.objects.select_for_update(no_key=True, of=("self",)).select_related(*related).get(pk=pk)
+
+
 def require_running(project: Project, allowed=RUNNING) -> None:
     refresh_status(project)
     if project.status not in allowed:
@@ -211,7 +218,7 @@ def split_amount(total: Decimal, percents: list[Decimal]) -> list[Decimal]:
 def agreement_sign(*, actor, project: Project, signed_on, funder_name: str, implementer_signatory: str,
                    worker_signatory: str, community_signatory: str, terms: str = "", file=None) -> Agreement:
     require(actor, Action.MANAGE, project)
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = lock_project(project.pk)
     if project.status != P.APPROVED:
         raise ValidationError(MSG_AGREEMENT_NEEDS_APPROVED, code="agreement_needs_approved")
     if Agreement.objects.filter(project=project).exists():
@@ -296,8 +303,8 @@ def tranche_blocker(tranche: Tranche, project: Project, *, tranches=None, evalua
 def tranche_release(*, actor, tranche: Tranche, released_on=None, note: str = "") -> Tranche:
     project = tranche.project
     require(actor, Action.MANAGE, project)
+    project = lock_project(project.pk)  # always the project first, then its rows: one lock order
     tranche = Tranche.objects.select_for_update().get(pk=tranche.pk)
-    project = Project.objects.select_for_update().get(pk=project.pk)
     blocker = tranche_blocker(tranche, project)
     if blocker:
         raise ValidationError(blocker, code="tranche_not_releasable")
@@ -378,7 +385,7 @@ def evaluation_record(*, actor, project: Project, stage: str, expert_score, resi
                       conclusion: str) -> Evaluation:
     """Enter (or, while the stage is open and not yet passed, re-enter) the mid-term or final evaluation."""
     require_any(actor, (Action.MONITOR, Action.MANAGE), project)
-    project = Project.objects.select_for_update().select_related("funding_round").get(pk=project.pk)
+    project = lock_project(project.pk, "funding_round")
     stage = EvaluationStage(stage)
     if project.status not in EVALUATION_OPEN[stage]:
         raise ValidationError(MSG_EVALUATION_NOT_OPEN % {"status": project.get_status_display(),
@@ -442,7 +449,7 @@ def closing_blockers(project: Project) -> list[str]:
 @transaction.atomic
 def project_close(*, actor, project: Project, note: str = "") -> Project:
     require(actor, Action.MANAGE, project)
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = lock_project(project.pk)
     reasons = closing_blockers(project)
     if reasons:
         raise ValidationError(reasons, code="cannot_close")
@@ -453,7 +460,7 @@ def project_close(*, actor, project: Project, note: str = "") -> Project:
 @transaction.atomic
 def project_archive_mark(*, actor, project: Project) -> Project:
     require(actor, Action.MANAGE, project)
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = lock_project(project.pk)
     if project.status != P.CLOSED:
         raise ValidationError(MSG_ARCHIVE_NOT_CLOSED, code="not_closed")
     return project_transition(actor=actor, project=project, to=P.ARCHIVED, reason=str(_("归档")))
@@ -463,7 +470,7 @@ def project_archive_mark(*, actor, project: Project) -> Project:
 def project_terminate(*, actor, project: Project, reason: str, breach: bool = False) -> Project:
     """Stop a running project. With `breach`, ban its organizations for the round's ban period."""
     require(actor, Action.MANAGE, project)
-    project = Project.objects.select_for_update().select_related("funding_round").get(pk=project.pk)
+    project = lock_project(project.pk, "funding_round")
     if project.status not in RUNNING:
         raise ValidationError(MSG_TERMINATE_NOT_RUNNING, code="not_running")
     reason = clean_text(reason)

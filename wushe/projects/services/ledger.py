@@ -41,6 +41,7 @@ from .execution import (
     MSG_REASON_REQUIRED,
     MSG_REQUIRED,
     clean_text,
+    lock_project,
     raise_errors,
     refresh_status,
     require,
@@ -308,9 +309,9 @@ def budget_adjustment_decide(*, actor, adjustment: BudgetAdjustment, approve: bo
     """Approve or reject an adjustment (with its transfer partner). Approval applies every delta with a
     conditional UPDATE, decreases first, so a line never ends below what is spent."""
     require(actor, Action.MANAGE, adjustment.project)
-    project = Project.objects.select_for_update().get(pk=adjustment.project_id)
+    project = lock_project(adjustment.project_id)
     require_running(project)
-    group = BudgetAdjustment.objects.select_for_update().select_related("line")
+    group = BudgetAdjustment.objects.select_for_update(of=("self",)).select_related("line")
     if adjustment.transfer_group:
         adjustments = list(group.filter(transfer_group=adjustment.transfer_group).order_by("delta"))
     else:

@@ -23,6 +23,7 @@ from .execution import (
     MSG_DATE_IN_FUTURE,
     MSG_REQUIRED,
     clean_text,
+    lock_project,
     raise_errors,
     require,
     require_running,
@@ -167,7 +168,7 @@ def report_update(*, actor, report: PeriodicReport, **fields) -> PeriodicReport:
 def report_submit(*, actor, report: PeriodicReport) -> PeriodicReport:
     """Submit a draft; the final report (结项报告) moves the project to FINAL_REVIEW."""
     require(actor, Action.CHANGE, report.project)
-    project = Project.objects.select_for_update().get(pk=report.project_id)
+    project = lock_project(report.project_id)
     require_running(project, REPORTING)
     report = PeriodicReport.objects.select_for_update().get(pk=report.pk)
     _editable(report)

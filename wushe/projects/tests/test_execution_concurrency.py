@@ -99,7 +99,7 @@ def test_concurrent_expenses_voids_and_a_budget_cut_keep_the_line_consistent(wor
     jobs += [lambda: ledger.budget_adjustment_decide(actor=world.street_officer, adjustment=cut, approve=True)]
     outcomes = run_concurrently(jobs)
 
-    assert set(error_types(outcomes)) <= {"ValidationError"}, error_types(outcomes)
+    assert set(error_types(outcomes)) <= {"ValidationError"}, [str(v) for k, v in outcomes if k == "error"]
     target.refresh_from_db()
     active = Expense.objects.filter(line=target, voided_at__isnull=True)
     assert target.spent <= target.amount
