@@ -8,13 +8,11 @@ from (page or API). Status changes go through `states.round_transition`.
 from __future__ import annotations
 
 import copy
-import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
@@ -348,10 +346,15 @@ def round_advance(*, actor, funding_round: FundingRound, to: str | None = None, 
         raise ValidationError(MSG_ROUND_FINISHED, code="round_finished")
     if target == RoundStatus.OPEN and not (funding_round.opens_on and funding_round.closes_on):
         raise ValidationError(MSG_DATES_REQUIRED_TO_OPEN, code="dates_required")
-    if target == RoundStatus.PUBLICITY and not funding_round.publicity_starts_on:
-        today = timezone.localdate()
-        funding_round.publicity_starts_on = today
-        funding_round.publicity_ends_on = today + datetime.timedelta(days=funding_round.publicity_days - 1)
+    if target == RoundStatus.PUBLICITY:
+        # Publishing decisions is the review area's step: every application decided, ranking frozen.
+        from .review import round_publish_decisions
+
+        return round_publish_decisions(actor=actor, funding_round=funding_round)
+    if target == RoundStatus.CONTRACTING:
+        from .review import round_contracting_start
+
+        return round_contracting_start(actor=actor, funding_round=funding_round)
     states.round_transition(actor=actor, funding_round=funding_round, to=target, reason=reason)
     if target == RoundStatus.REVIEW:
         submitted = (Project.objects.active().select_for_update()

@@ -237,9 +237,9 @@ def test_advance_walks_the_round_to_the_end(world):
         services.round_advance(actor=world.street_officer, funding_round=funding_round)
         seen.append(funding_round.status)
         if funding_round.status == RoundStatus.PUBLICITY:
-            # Moving to publicity dates the period; agreements wait until it is over (states.py).
+            # Publishing the decisions dates the period; agreements wait until it is over (states.py).
             assert funding_round.publicity_starts_on == TODAY
-            assert funding_round.publicity_ends_on == TODAY + datetime.timedelta(days=6)
+            assert funding_round.publicity_ends_on == TODAY + datetime.timedelta(days=funding_round.publicity_days)
             FundingRound.objects.filter(pk=funding_round.pk).update(
                 publicity_starts_on=TODAY - datetime.timedelta(days=10),
                 publicity_ends_on=TODAY - datetime.timedelta(days=4))
