@@ -18,7 +18,7 @@ from wushe.projects.models import (
     Project,
     ProjectStatus,
 )
-from wushe.projects.services import execution, ledger, monitoring
+from wushe.projects.services import evaluations, execution, ledger, monitoring
 from wushe.projects.services.execution import today
 from wushe.testing.personas import ALL_PERSONAS
 
@@ -322,7 +322,7 @@ def test_monitoring_reports_evaluations_and_closing_through_the_api(api_for, wor
     post_json(station, path(project, "evaluations"), {"stage": "final", "expert_score": "92", "resident_score": "88",
                                                       "conclusion": "优秀"})
     error = assert_error(post_json(officer, path(project, "close")), 422, "invalid")
-    assert error["message"] == str(execution.MSG_CLOSE_UNANSWERED_VISITS % {"count": 1})
+    assert error["message"] == str(evaluations.MSG_CLOSE_UNANSWERED_VISITS % {"count": 1})
     post_json(leader, path(project, "monitoring-visits", visit["public_id"], "answer"), {"response": "已补齐"})
     closed = post_json(officer, path(project, "close"), {"note": "按期结项"}).json()
     assert (closed["status"], closed["final_grade"]) == ("closed", "A") and closed["closed_at"]

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from wushe.projects.models import BudgetLine, ProjectStatus, RoundStatus
-from wushe.projects.services import execution, ledger, monitoring
+from wushe.projects.services import evaluations, execution, ledger, monitoring
 from wushe.projects.services.execution import today
 
 from .factories import make_budget, make_project, make_round
@@ -100,7 +100,7 @@ def scenario_fixture(world):
                for n in (8, 9)]
     adjustment = ledger.budget_adjustment_request(actor=world.org_leader, project=project,
                                                   line=line(project, "宣传印刷"), delta="-100", reason="节余")
-    execution.evaluation_record(actor=world.station_staff, project=project, stage="midterm", expert_score="80",
+    evaluations.evaluation_record(actor=world.station_staff, project=project, stage="midterm", expert_score="80",
                                 conclusion="良好")
     to_sign = approved_project(world, title="社区花园 · 楼门美化")
     to_edit = approved_project(world, title="四点半课堂")
@@ -113,5 +113,5 @@ def final_review(world, project):
     report = monitoring.report_create(actor=world.org_leader, project=project, kind="final", period_start=signed_on(),
                                       period_end=today(), progress="完成")
     monitoring.report_submit(actor=world.org_leader, report=report)
-    execution.evaluation_record(actor=world.station_staff, project=project, stage="final", expert_score="90",
+    evaluations.evaluation_record(actor=world.station_staff, project=project, stage="final", expert_score="90",
                                 resident_score="85", conclusion="优秀")

@@ -20,7 +20,7 @@ from wushe.projects.models import (
     ProjectStatus,
     Tranche,
 )
-from wushe.projects.services import execution, ledger, monitoring
+from wushe.projects.services import evaluations, execution, ledger, monitoring
 from wushe.projects.services.execution import today
 
 from .test_execution_helpers import (  # noqa: F401 - fixtures
@@ -218,7 +218,7 @@ def test_midterm_tranche_waits_for_a_passed_midterm_evaluation(world):
 def test_failed_midterm_blocks_the_tranche_and_a_passing_reevaluation_unblocks_it(world):
     project = running_project(world)
     second = project.tranches.get(sequence=2)
-    evaluation = execution.evaluation_record(actor=world.station_staff, project=project, stage="midterm",
+    evaluation = evaluations.evaluation_record(actor=world.station_staff, project=project, stage="midterm",
                                              expert_score="50", resident_score="60", conclusion="活动频次不足")
     assert (evaluation.score, evaluation.grade, evaluation.passed) == (Decimal("53.00"), "C", False)
     project.refresh_from_db()
@@ -229,7 +229,7 @@ def test_failed_midterm_blocks_the_tranche_and_a_passing_reevaluation_unblocks_i
         execution.tranche_release(actor=world.street_officer, tranche=second)
     assert messages_of(excinfo) == [str(execution.MSG_TRANCHE_BLOCKED % {"reason": second.note})]
 
-    again = execution.evaluation_record(actor=world.street_officer, project=project, stage="midterm",
+    again = evaluations.evaluation_record(actor=world.street_officer, project=project, stage="midterm",
                                         expert_score="80", resident_score="90", conclusion="整改到位")
     assert again.pk == evaluation.pk and again.passed and again.grade == "B"
     assert [h.passed for h in again.history.order_by("history_date")] == [False, True]
@@ -238,9 +238,9 @@ def test_failed_midterm_blocks_the_tranche_and_a_passing_reevaluation_unblocks_i
     assert project.status == P.IN_PROGRESS and second.status == Tranche.Status.PLANNED
     execution.tranche_release(actor=world.street_officer, tranche=second)
     with pytest.raises(ValidationError) as excinfo:
-        execution.evaluation_record(actor=world.station_staff, project=project, stage="midterm",
+        evaluations.evaluation_record(actor=world.station_staff, project=project, stage="midterm",
                                     expert_score="90", conclusion="再评")
-    assert messages_of(excinfo) == [str(execution.MSG_MIDTERM_ALREADY_PASSED)]
+    assert messages_of(excinfo) == [str(evaluations.MSG_MIDTERM_ALREADY_PASSED)]
 
 
 def test_final_tranche_needs_the_final_evaluation(world):
@@ -250,13 +250,13 @@ def test_final_tranche_needs_the_final_evaluation(world):
                                                     {"percent": 30, "condition": "midterm"},
                                                     {"percent": 30, "condition": "final"}])
     project = running_project(world, funding_round=funding_round)
-    execution.evaluation_record(actor=world.station_staff, project=project, stage="midterm", expert_score="88",
+    evaluations.evaluation_record(actor=world.station_staff, project=project, stage="midterm", expert_score="88",
                                 conclusion="良好")
     execution.tranche_release(actor=world.street_officer, tranche=project.tranches.get(sequence=2))
     third = project.tranches.get(sequence=3)
     assert execution.tranche_blocker(third, project) == str(execution.MSG_TRANCHE_NEEDS_FINAL)
     submit_final_report(world, project)
-    execution.evaluation_record(actor=world.station_staff, project=project, stage="final", expert_score="90",
+    evaluations.evaluation_record(actor=world.station_staff, project=project, stage="final", expert_score="90",
                                 resident_score="80", conclusion="优秀")
     project.refresh_from_db()
     assert execution.tranche_blocker(third, project) is None
@@ -276,46 +276,46 @@ def test_final_tranche_needs_the_final_evaluation(world):
 ])
 def test_combined_score_and_grade(world, expert, resident, score, grade, passed):
     project = running_project(world)
-    evaluation = execution.evaluation_record(actor=world.station_staff, project=project, stage="midterm",
+    evaluation = evaluations.evaluation_record(actor=world.station_staff, project=project, stage="midterm",
                                              expert_score=expert, resident_score=resident, conclusion="结论")
     assert (evaluation.score, evaluation.grade, evaluation.passed) == (Decimal(score), grade, passed)
 
 
 def test_grade_bands_of_the_round_are_used():
     bands = [{"grade": "优秀", "min": 90}, {"grade": "合格", "min": 70}, {"grade": "不合格", "min": 0}]
-    assert execution.grade_for(Decimal("95"), bands) == ("优秀", True)
-    assert execution.grade_for(Decimal("70"), bands) == ("合格", True)
-    assert execution.grade_for(Decimal("69.99"), bands) == ("不合格", False)
-    assert execution.grade_for(Decimal("50"), None) == ("C", False)
+    assert evaluations.grade_for(Decimal("95"), bands) == ("优秀", True)
+    assert evaluations.grade_for(Decimal("70"), bands) == ("合格", True)
+    assert evaluations.grade_for(Decimal("69.99"), bands) == ("不合格", False)
+    assert evaluations.grade_for(Decimal("50"), None) == ("C", False)
 
 
 def test_evaluation_permissions_validation_and_stage(world):
     project = running_project(world)
     for persona in ("org_leader", "community_staff", "social_worker", "supervisor"):
         with pytest.raises(PermissionDenied):
-            execution.evaluation_record(actor=world.users[persona], project=project, stage="midterm",
+            evaluations.evaluation_record(actor=world.users[persona], project=project, stage="midterm",
                                         expert_score="80", conclusion="好")
     with pytest.raises(ValidationError) as excinfo:
-        execution.evaluation_record(actor=world.station_staff, project=project, stage="midterm",
+        evaluations.evaluation_record(actor=world.station_staff, project=project, stage="midterm",
                                     expert_score="101", resident_score="abc", conclusion="")
     assert set(excinfo.value.message_dict) == {"expert_score", "resident_score", "conclusion"}
     with pytest.raises(ValidationError) as excinfo:
-        execution.evaluation_record(actor=world.station_staff, project=project, stage="final",
+        evaluations.evaluation_record(actor=world.station_staff, project=project, stage="final",
                                     expert_score="80", conclusion="好")
     assert "不能进行终期评估" in messages_of(excinfo)[0]
     # Officers (MANAGE) may enter evaluations too.
-    execution.evaluation_record(actor=world.district_officer, project=project, stage="midterm",
+    evaluations.evaluation_record(actor=world.district_officer, project=project, stage="midterm",
                                 expert_score="80", conclusion="好")
 
 
 def test_final_evaluation_sets_the_project_grade(world):
     project = running_project(world)
     submit_final_report(world, project)
-    execution.evaluation_record(actor=world.station_staff, project=project, stage="final", expert_score="70",
+    evaluations.evaluation_record(actor=world.station_staff, project=project, stage="final", expert_score="70",
                                 resident_score="70", conclusion="基本完成")
     project.refresh_from_db()
     assert project.final_grade == "B"
-    execution.evaluation_record(actor=world.station_staff, project=project, stage="final", expert_score="90",
+    evaluations.evaluation_record(actor=world.station_staff, project=project, stage="final", expert_score="90",
                                 resident_score="95", conclusion="复核后调整")
     project.refresh_from_db()
     assert project.final_grade == "A"
@@ -338,62 +338,62 @@ def test_closing_needs_final_evaluation_and_answered_findings(world):
     visit = monitoring.monitoring_visit_create(actor=world.station_staff, project=project, visited_on=today(),
                                                findings="台账不全", recommendations="补齐签到表")
     with pytest.raises(ValidationError) as excinfo:
-        execution.project_close(actor=world.street_officer, project=project)
-    assert messages_of(excinfo) == [str(execution.MSG_CLOSE_NOT_FINAL_REVIEW)]
+        evaluations.project_close(actor=world.street_officer, project=project)
+    assert messages_of(excinfo) == [str(evaluations.MSG_CLOSE_NOT_FINAL_REVIEW)]
     submit_final_report(world, project)
     project.refresh_from_db()
     assert project.status == P.FINAL_REVIEW
     ledger.budget_adjustment_request(actor=world.org_leader, project=project, line=line(project), delta="-100",
                                      reason="节余")
     with pytest.raises(ValidationError) as excinfo:
-        execution.project_close(actor=world.street_officer, project=project)
-    assert messages_of(excinfo) == [str(execution.MSG_CLOSE_NEEDS_FINAL_EVALUATION),
-                                    str(execution.MSG_CLOSE_UNANSWERED_VISITS % {"count": 1}),
-                                    str(execution.MSG_CLOSE_PENDING_ADJUSTMENTS % {"count": 1})]
-    execution.evaluation_record(actor=world.station_staff, project=project, stage="final", expert_score="88",
+        evaluations.project_close(actor=world.street_officer, project=project)
+    assert messages_of(excinfo) == [str(evaluations.MSG_CLOSE_NEEDS_FINAL_EVALUATION),
+                                    str(evaluations.MSG_CLOSE_UNANSWERED_VISITS % {"count": 1}),
+                                    str(evaluations.MSG_CLOSE_PENDING_ADJUSTMENTS % {"count": 1})]
+    evaluations.evaluation_record(actor=world.station_staff, project=project, stage="final", expert_score="88",
                                 resident_score="90", conclusion="优秀")
     monitoring.monitoring_visit_answer(actor=world.org_leader, visit=visit, response="已补齐")
     ledger.budget_adjustment_decide(actor=world.street_officer, adjustment=BudgetAdjustment.objects.get(),
                                     approve=False, note="不必调整")
     with pytest.raises(PermissionDenied):
-        execution.project_close(actor=world.station_staff, project=project)
-    execution.project_close(actor=world.street_officer, project=project, note="按期结项")
+        evaluations.project_close(actor=world.station_staff, project=project)
+    evaluations.project_close(actor=world.street_officer, project=project, note="按期结项")
     project.refresh_from_db()
     assert project.status == P.CLOSED and project.closed_at is not None
     assert project.history.first().history_change_reason == "按期结项"
-    execution.project_archive_mark(actor=world.street_officer, project=project)
+    evaluations.project_archive_mark(actor=world.street_officer, project=project)
     project.refresh_from_db()
     assert project.status == P.ARCHIVED
     with pytest.raises(ValidationError):
-        execution.project_archive_mark(actor=world.street_officer, project=project)
+        evaluations.project_archive_mark(actor=world.street_officer, project=project)
 
 
 def test_termination_with_breach_bans_the_organization(world):
     project = running_project(world)
     with pytest.raises(ValidationError):
-        execution.project_terminate(actor=world.street_officer, project=project, reason=" ")
+        evaluations.project_terminate(actor=world.street_officer, project=project, reason=" ")
     with pytest.raises(PermissionDenied):
-        execution.project_terminate(actor=world.org_leader, project=project, reason="挪用")
-    execution.project_terminate(actor=world.street_officer, project=project, reason="挪用项目资金", breach=True)
+        evaluations.project_terminate(actor=world.org_leader, project=project, reason="挪用")
+    evaluations.project_terminate(actor=world.street_officer, project=project, reason="挪用项目资金", breach=True)
     project.refresh_from_db()
     assert project.status == P.TERMINATED
     assert project.tranches.get(sequence=2).status == Tranche.Status.BLOCKED
     ban = OrganizationBan.objects.get()
     assert ban.organization == world.objects["organization"] and ban.source_project == project
-    assert ban.ends_on == execution.add_years(today(), 3) and "挪用项目资金" in ban.reason
+    assert ban.ends_on == evaluations.add_years(today(), 3) and "挪用项目资金" in ban.reason
     with pytest.raises(ValidationError) as excinfo:
-        execution.project_terminate(actor=world.street_officer, project=project, reason="再次")
-    assert messages_of(excinfo) == [str(execution.MSG_TERMINATE_NOT_RUNNING)]
+        evaluations.project_terminate(actor=world.street_officer, project=project, reason="再次")
+    assert messages_of(excinfo) == [str(evaluations.MSG_TERMINATE_NOT_RUNNING)]
 
 
 def test_termination_without_breach_bans_nobody(world):
     project = running_project(world, release=False)
-    execution.project_terminate(actor=world.district_officer, project=project, reason="组织解散")
+    evaluations.project_terminate(actor=world.district_officer, project=project, reason="组织解散")
     assert not OrganizationBan.objects.exists()
 
 
 def test_add_years_handles_leap_days():
-    assert execution.add_years(datetime.date(2024, 2, 29), 3) == datetime.date(2027, 2, 28)
+    assert evaluations.add_years(datetime.date(2024, 2, 29), 3) == datetime.date(2027, 2, 28)
 
 
 # Budget lines and the ledger ---------------------------------------------------------------------------
@@ -666,14 +666,14 @@ def test_reports_draft_update_submit_and_figures(world):
 
 def test_final_report_moves_to_final_review_only_when_in_progress(world):
     project = running_project(world)
-    execution.evaluation_record(actor=world.station_staff, project=project, stage="midterm", expert_score="40",
+    evaluations.evaluation_record(actor=world.station_staff, project=project, stage="midterm", expert_score="40",
                                 conclusion="未达标")
     report = monitoring.report_create(actor=world.org_leader, project=project, kind="final",
                                       period_start=signed_on(), period_end=today(), progress="完成")
     with pytest.raises(ValidationError) as excinfo:
         monitoring.report_submit(actor=world.org_leader, report=report)
     assert messages_of(excinfo) == [str(monitoring.MSG_FINAL_REPORT_NEEDS_IN_PROGRESS)]
-    execution.evaluation_record(actor=world.station_staff, project=project, stage="midterm", expert_score="75",
+    evaluations.evaluation_record(actor=world.station_staff, project=project, stage="midterm", expert_score="75",
                                 conclusion="整改后达标")
     monitoring.report_submit(actor=world.org_leader, report=report)
     project.refresh_from_db()

@@ -21,7 +21,7 @@ from wushe.projects.models import (
     ProjectStatus,
     Tranche,
 )
-from wushe.projects.services import execution, ledger, monitoring
+from wushe.projects.services import evaluations, execution, ledger, monitoring
 from wushe.projects.services.execution import today
 from wushe.testing.personas import ALL_PERSONAS
 
@@ -428,4 +428,4 @@ def test_termination_page_with_breach(client_for, world):
 def test_closing_refused_shows_reasons(client_for, world):
     project = running_project(world)
     response = client_for("street_officer").post(url("project_close", project), follow=True)
-    assert str(execution.MSG_CLOSE_NOT_FINAL_REVIEW) in response.content.decode()
+    assert str(evaluations.MSG_CLOSE_NOT_FINAL_REVIEW) in response.content.decode()

@@ -15,8 +15,9 @@ from wushe.core.pagination import paginate
 
 from ..models import EvaluationStage, PeriodicReport, ProjectStatus
 from ..selectors import execution as selectors
+from ..services import evaluations, monitoring
 from ..services import execution as services
-from ..services import monitoring
+from ..services.evaluations import EVALUATION_OPEN
 from ..states import RUNNING
 from ..tabs import project_page_context
 from .execution import apply_errors, deny, flash_errors, render_form, tab_url
@@ -126,21 +127,21 @@ def project_reports(request, public_id):
     user = request.user
     project = selectors.project_for(user, public_id)
     perms = selectors.permissions(user, project)
-    evaluations = selectors.evaluations_by_stage(user, project)
-    midterm = evaluations.get(EvaluationStage.MIDTERM)
+    by_stage = selectors.evaluations_by_stage(user, project)
+    midterm = by_stage.get(EvaluationStage.MIDTERM)
     may_evaluate = perms["monitor"] or perms["manage"]
     if perms["history"]:  # re-evaluations keep the earlier result in the history
-        for evaluation in evaluations.values():
+        for evaluation in by_stage.values():
             evaluation.history_entries = history_for(evaluation)
     context = project_page_context(
         project, "reports", perms=perms, reports=list(selectors.report_list(user, project)),
-        evaluations=[evaluations[stage] for stage in EvaluationStage.values if stage in evaluations],
+        evaluations=[by_stage[stage] for stage in EvaluationStage.values if stage in by_stage],
         can_report=perms["change"] and project.status in monitoring.REPORTING,
-        can_evaluate_midterm=may_evaluate and project.status in services.EVALUATION_OPEN[EvaluationStage.MIDTERM]
+        can_evaluate_midterm=may_evaluate and project.status in EVALUATION_OPEN[EvaluationStage.MIDTERM]
         and not (midterm and midterm.passed),
-        can_evaluate_final=may_evaluate and project.status in services.EVALUATION_OPEN[EvaluationStage.FINAL],
+        can_evaluate_final=may_evaluate and project.status in EVALUATION_OPEN[EvaluationStage.FINAL],
         can_close=perms["manage"] and project.status == P.FINAL_REVIEW,
-        closing_blockers=services.closing_blockers(project) if project.status == P.FINAL_REVIEW else [],
+        closing_blockers=evaluations.closing_blockers(project) if project.status == P.FINAL_REVIEW else [],
         can_archive=perms["manage"] and project.status == P.CLOSED,
         can_terminate=perms["manage"] and project.status in RUNNING,
         close_form=CloseForm(),
@@ -247,7 +248,7 @@ def evaluation_create(request, public_id):
     form = EvaluationForm(request.POST or None, initial={"stage": stage})
     if request.method == "POST" and form.is_valid():
         try:
-            evaluation = services.evaluation_record(actor=request.user, project=project, **form.cleaned_data)
+            evaluation = evaluations.evaluation_record(actor=request.user, project=project, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -268,7 +269,7 @@ def project_close(request, public_id):
     form = CloseForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.project_close(actor=request.user, project=project, note=note)
+        evaluations.project_close(actor=request.user, project=project, note=note)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -281,7 +282,7 @@ def project_close(request, public_id):
 def project_mark_archived(request, public_id):
     project = selectors.project_for(request.user, public_id, Action.MANAGE)
     try:
-        services.project_archive_mark(actor=request.user, project=project)
+        evaluations.project_archive_mark(actor=request.user, project=project)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -295,7 +296,7 @@ def project_terminate(request, public_id):
     form = TerminateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.project_terminate(actor=request.user, project=project, **form.cleaned_data)
+            evaluations.project_terminate(actor=request.user, project=project, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
