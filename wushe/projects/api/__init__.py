@@ -4,7 +4,7 @@ from ninja import Router
 
 from . import applications, archive, execution, public, review, rounds
 
-router = Router(tags=["projects"])
+router = Router()
 router.add_router("", rounds.router)
 router.add_router("", applications.router)
 router.add_router("", review.router)
