@@ -333,6 +333,9 @@ class DemoBuilder:
         self.build_workforce()
         self.build_volunteers()
         self.build_logins()
+        from wushe.projects.demo import seed_projects
+
+        seed_projects()
         return summary()
 
     def user(self, username: str, display_name: str, phone: str | None = None) -> User:
@@ -889,7 +892,10 @@ def reset_demo() -> None:
 
 
 def _reset(within: Q, low: str, high: str) -> None:
+    from wushe.projects.demo import purge_projects
+
     try:
+        purge_projects(low, high)  # rounds and projects point at the demo's regions, orgs and workers
         _purge(TeamMembership.objects.filter(team__in=Team.objects.filter(within)))
         _purge(Team.objects.filter(within))
         _purge(Volunteer.objects.filter(within))
