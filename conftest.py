@@ -42,3 +42,17 @@ def api_for(world):
         return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
     return make
+
+
+@pytest.fixture
+def phone_pages(live_server):
+    """A factory of phone-sized Chromium pages against the live server (wushe/testing/browser.py)."""
+    from wushe.testing.browser import phone_browser
+
+    with phone_browser(live_server.url) as new_page:
+        yield new_page
+
+
+@pytest.fixture
+def phone_page(phone_pages):
+    return phone_pages()

@@ -3,40 +3,15 @@
 Drives Debian's Chromium (/usr/bin/chromium) through Playwright against a live server; no browser download.
 """
 
-import os
-import shutil
 
 import pytest
 
 from wushe.core.text import build_search_text
 from wushe.people.models import Resident
+from wushe.testing.browser import BROWSER_MARKS
 from wushe.testing.personas import PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which("chromium") and not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                       reason="Debian chromium is not installed (make browser-deps)"),
-]
-
-
-@pytest.fixture
-def phone_page(live_server):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test itself are safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                      device_scale_factor=2, locale="zh-CN")
-        page = context.new_page()
-        yield page
-        context.close()
-        browser.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,40 +5,17 @@ Set WUSHE_SCREENSHOTS=/some/dir to keep a screenshot of each step.
 """
 
 import os
-import shutil
 
 import pytest
 
 from wushe.projects.models import Project, ProjectStatus
+from wushe.testing.browser import BROWSER_MARKS
 from wushe.testing.personas import PASSWORD
 
 from .factories import make_round
 from .test_rounds_services import open_round_dates
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which("chromium") and not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                       reason="Debian chromium is not installed (make browser-deps)"),
-]
-
-
-@pytest.fixture
-def phone_page(live_server):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                      device_scale_factor=2, locale="zh-CN")
-        page = context.new_page()
-        yield page
-        context.close()
-        browser.close()
+pytestmark = BROWSER_MARKS
 
 
 def snap(page, name):

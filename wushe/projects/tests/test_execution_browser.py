@@ -1,42 +1,18 @@
 """An organization leader on a phone books an expense with a photographed receipt; the line's remaining
 money and the ledger update. Drives Debian's Chromium through Playwright against a live server."""
 
-import os
-import shutil
 from decimal import Decimal
 
 import pytest
 
 from wushe.projects.models import Expense
 from wushe.projects.services.execution import today
+from wushe.testing.browser import BROWSER_MARKS
 from wushe.testing.personas import PASSWORD
 
 from .test_execution_helpers import PNG, _review_allows_signing, line, running_project  # noqa: F401 - fixture
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which("chromium") and not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                       reason="Debian chromium is not installed (make browser-deps)"),
-]
-
-
-@pytest.fixture
-def phone_page(live_server):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                      device_scale_factor=2, locale="zh-CN")
-        page = context.new_page()
-        yield page
-        context.close()
-        browser.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.mark.django_db(transaction=True)

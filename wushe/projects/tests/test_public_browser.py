@@ -1,37 +1,16 @@
 """A resident on a phone opens a round's public page, follows the decision list to a project and sees the
 budget chart drawn by the locally served ECharts (no login, no CDN)."""
 
-import os
 
 import pytest
 
-from wushe.core.tests.test_browser_phone import CHROMIUM, CHROMIUM_FLAGS
-from wushe.core.tests.test_browser_phone import pytestmark as browser_marks
 from wushe.projects.models import ProjectStatus
+from wushe.testing.browser import BROWSER_MARKS
 
 from .test_archive_services import filled_project
 from .test_public_pages import publicity_round
 
-pytestmark = browser_marks
-
-
-@pytest.fixture
-def phone_page(live_server):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                      device_scale_factor=2, locale="zh-CN")
-        page = context.new_page()
-        external = []
-        page.on("request", lambda request: external.append(request.url)
-                if not request.url.startswith(live_server.url) and not request.url.startswith("data:") else None)
-        page.external_requests = external
-        yield page
-        context.close()
-        browser.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,45 +1,24 @@
 """On a phone: an expert declares no conflict and scores an application; a resident votes for it with a code
 sent to the registered phone. Drives Debian's Chromium through Playwright against a live server."""
 
-import os
 import re
-import shutil
 
 import pytest
 
 from wushe.projects import sms
 from wushe.projects.models import ExpertReview, ProjectStatus, ResidentVote, RoundStatus
+from wushe.testing.browser import BROWSER_MARKS
 from wushe.testing.personas import PASSWORD
 
 from .factories import make_project, make_round
 from .test_review_services import CRITERIA, assign, make_resident
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which("chromium") and not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                       reason="Debian chromium is not installed (make browser-deps)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
-def phone(live_server):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-
-        def new_page():
-            context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                          device_scale_factor=2, locale="zh-CN")
-            return context.new_page()
-
-        yield new_page
-        browser.close()
+def phone(phone_pages):
+    return phone_pages
 
 
 def fits(page) -> bool:
