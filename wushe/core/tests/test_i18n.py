@@ -28,3 +28,8 @@ def test_api_errors_follow_the_language(db):
 def test_pages_load_no_asset_from_the_internet(client_for):
     body = client_for("community_staff").get(reverse("core:home")).content.decode()
     assert "http://" not in body.replace("http://testserver", "") and "https://" not in body
+
+
+def test_language_switcher_names_each_language_in_itself(db):
+    body = Client().get(reverse("accounts:login")).content.decode()
+    assert ">English</button>" in body and ">简体中文</button>" in body
