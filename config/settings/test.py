@@ -15,3 +15,5 @@ if not env.str("DATABASE_URL", default=""):
     # One file per test process so that parallel runs never share (and delete) each other's database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Threads of the live server and concurrency tests must not keep connections open past the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
