@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_q",
+    "ninja",  # serves the API docs' Swagger UI from local static files instead of a CDN
     "wushe.core",
     "wushe.audit",
     "wushe.regions",

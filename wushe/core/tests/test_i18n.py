@@ -33,3 +33,9 @@ def test_pages_load_no_asset_from_the_internet(client_for):
 def test_language_switcher_names_each_language_in_itself(db):
     body = Client().get(reverse("accounts:login")).content.decode()
     assert ">English</button>" in body and ">简体中文</button>" in body
+
+
+def test_api_docs_load_swagger_from_local_static_files(client_for):
+    body = client_for("admin").get("/api/v1/docs").content.decode()
+    assert "swagger-ui-bundle.js" in body
+    assert "cdn" not in body.lower() and "https://" not in body
