@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "wushe.volunteers",
     "wushe.imports",
     "wushe.projects",
+    "wushe.activities",
+    "wushe.cases",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +186,12 @@ WUSHE_IMPORT_SYNC_LIMIT = env.int("IMPORT_SYNC_LIMIT", default=2000)
 # Where one-time codes for resident votes go: a gateway backend in production, the log by default.
 WUSHE_SMS_BACKEND = env.str("SMS_BACKEND", default="wushe.projects.sms.LogBackend")
 WUSHE_IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
+# Fernet keys for encrypted fields (newest first); derived from SECRET_KEY when unset (wushe/core/crypto.py).
+WUSHE_FIELD_ENCRYPTION_KEYS = [key for key in (secret("FIELD_ENCRYPTION_KEYS", "") or "").split(",") if key]
+# How long an activity's sign-in QR code stays valid after the session ends (hours).
+WUSHE_SIGNIN_GRACE_HOURS = env.int("SIGNIN_GRACE_HOURS", default=2)
+# Public base URL printed in QR codes and extracts (defaults to the request's host).
+WUSHE_PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 
 LOGGING = {
     "version": 1,

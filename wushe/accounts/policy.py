@@ -44,6 +44,9 @@ class Resource(StrEnum):
     TEAM = "team"
     FUNDING_ROUND = "funding_round"
     PROJECT = "project"
+    ACTIVITY = "activity"  # activities, their sessions and attendance, group work
+    SERVICE_RECORD = "service_record"  # volunteer service-record extracts and the national export
+    CASE = "case"  # case work: sensitive, object scope only
 
 
 class Action(StrEnum):
@@ -129,12 +132,36 @@ MATRIX: dict[Resource, dict[Action, set[Role]]] = {
         Action.EXPORT: {ADMIN, CIVIL, STREET, STATION, COMMUNITY, WORKER, LEADER},
         Action.HISTORY: _ALL_STAFF | {LEADER},
     },
+    Resource.ACTIVITY: {
+        # Residents and volunteers see open activities (to sign up) and those they took part in.
+        Action.VIEW: _ALL_STAFF | {LEADER, SUPERVISOR, VOLUNTEER, RESIDENT},
+        # Plan, open sign-up, attendance, photos, confirm volunteer hours, answer corrections (the organizer).
+        Action.CHANGE: {ADMIN, STREET, STATION, COMMUNITY, WORKER, LEADER},
+        Action.VIEW_IDENTITY: {ADMIN, COMMUNITY, WORKER, LEADER},
+        Action.EXPORT: {ADMIN, CIVIL, STREET, STATION, COMMUNITY, WORKER, LEADER},
+        Action.HISTORY: {ADMIN, STREET, STATION, COMMUNITY, WORKER, LEADER},
+    },
+    Resource.SERVICE_RECORD: {
+        Action.VIEW: {ADMIN, CIVIL, STREET, STATION, COMMUNITY, WORKER, LEADER, VOLUNTEER},
+        Action.CHANGE: {ADMIN, STATION, COMMUNITY, WORKER, LEADER},  # issue and void extracts (谁记录谁证明)
+        Action.EXPORT: {ADMIN, CIVIL, STREET, STATION, COMMUNITY, LEADER},  # national-system export
+        Action.HISTORY: {ADMIN, STATION, COMMUNITY, WORKER, LEADER},
+    },
+    # Case records: no region role reaches them (OBJECT_ONLY below); the platform admin neither.
+    Resource.CASE: {
+        Action.VIEW: {WORKER, SUPERVISOR},
+        Action.CHANGE: {WORKER},  # intake, step records, goals, referrals, closing, follow-up
+        Action.REVIEW: {SUPERVISOR},  # review and sign off any step, grant access
+        Action.HISTORY: {SUPERVISOR},  # the read log
+    },
 }
 
 # Roles that reach a resource only through their object rule, never through their region assignments
 # (a social worker changes only the projects they lead, not every project of their community).
 OBJECT_ONLY: dict[Resource, dict[Action, set[Role]]] = {
     Resource.PROJECT: {Action.CHANGE: {WORKER}, Action.EXPORT: {WORKER}},
+    # A worker of the same community who is not on the case gets 404.
+    Resource.CASE: {action: {WORKER, SUPERVISOR} for action in Action},
 }
 
 
@@ -214,6 +241,23 @@ def _review_assignments(user):
     return ReviewerAssignment.objects.filter(reviewer=user, voided_at__isnull=True)
 
 
+def _case_assignments():
+    from wushe.cases.models import CaseWorker
+
+    return CaseWorker.objects.filter(ended_at__isnull=True)
+
+
+def _activity_people(user):
+    """Activities the user signed up for or attended, as a resident or as a volunteer."""
+    from wushe.activities.models import Attendance, Registration
+
+    registered = Registration.objects.filter(Q(resident__user=user) | Q(volunteer__user=user),
+                                             status="registered").values("activity_id")
+    attended = Attendance.objects.filter(Q(resident__user=user) | Q(volunteer__user=user),
+                                         voided_at__isnull=True).values("session__activity_id")
+    return Q(status="open") | Q(pk__in=registered) | Q(pk__in=attended)
+
+
 def _memberships():
     from wushe.volunteers.models import TeamMembership
 
@@ -245,6 +289,36 @@ OBJECT_RULES: dict[Resource, dict[Role, ObjectRule]] = {
         LEADER: lambda user: Q(organization__in=_object_ids(user, LEADER, "organization")),
         VOLUNTEER: lambda user: Q(pk__in=_memberships().filter(volunteer__user=user).values("team_id")),
     },
+    Resource.ACTIVITY: {
+        LEADER: lambda user: Q(organization__in=_object_ids(user, LEADER, "organization")),
+        VOLUNTEER: _activity_people,
+        RESIDENT: _activity_people,
+    },
+    Resource.SERVICE_RECORD: {
+        LEADER: lambda user: Q(issuer_organization__in=_object_ids(user, LEADER, "organization")),
+        VOLUNTEER: lambda user: Q(volunteer__user=user),
+    },
+    Resource.CASE: {
+        WORKER: lambda user: Q(pk__in=_case_assignments().filter(worker__user=user).values("case_id")),
+        SUPERVISOR: lambda user: Q(pk__in=_case_assignments().filter(
+            worker__in=_object_ids(user, SUPERVISOR, "socialworker")).values("case_id")),
+    },
+}
+
+
+def _case_grants(user) -> Q:
+    import datetime
+
+    from wushe.cases.models import CaseAccessGrant
+
+    grants = CaseAccessGrant.objects.filter(user=user, revoked_at__isnull=True,
+                                            expires_on__gte=datetime.date.today())
+    return Q(pk__in=grants.values("case_id"))
+
+
+# Explicit per-user grants, whatever the user's roles: resource -> (actions granted, rule).
+GRANT_RULES: dict[Resource, tuple[set[Action], ObjectRule]] = {
+    Resource.CASE: ({Action.VIEW}, _case_grants),
 }
 
 def scope_q(user, resource: Resource, action: Action = Action.VIEW) -> Q | None:
@@ -263,6 +337,8 @@ def scope_q(user, resource: Resource, action: Action = Action.VIEW) -> Q | None:
             query |= rule(user)
     if action == Action.VIEW and roles and resource in PUBLIC_RECORDS:
         query |= PUBLIC_RECORDS[resource]
+    if resource in GRANT_RULES and action in GRANT_RULES[resource][0] and getattr(user, "is_authenticated", False):
+        query |= GRANT_RULES[resource][1](user)
     return query
 
 

@@ -98,12 +98,16 @@ def _http_error(request, exc):
 
 
 def _include_routers() -> None:
+    from wushe.activities.api import groups_router
+    from wushe.activities.api import router as activities_router
+    from wushe.cases.api import router as cases_router
     from wushe.imports.api import router as imports_router
     from wushe.orgs.api import router as orgs_router
     from wushe.people.api import router as people_router
     from wushe.projects.api import router as projects_router
     from wushe.regions.api import router as regions_router
     from wushe.volunteers.api import router as volunteers_router
+    from wushe.volunteers.api_records import router as volunteer_records_router
     from wushe.workforce.api import router as workforce_router
 
     api.add_router("/regions", regions_router)
@@ -113,6 +117,11 @@ def _include_routers() -> None:
     api.add_router("/volunteers", volunteers_router)
     api.add_router("/imports", imports_router)
     api.add_router("/projects", projects_router)
+    # Services to people (tag `services`): activities, group work, case work, volunteer hours and records.
+    api.add_router("/services/activities", activities_router)
+    api.add_router("/services/groups", groups_router)
+    api.add_router("/services/cases", cases_router)
+    api.add_router("/services/volunteer-records", volunteer_records_router)
 
 
 _include_routers()
