@@ -10,6 +10,7 @@ def navigation(request):
     if not user or not user.is_authenticated:
         return {"nav_items": []}
     entries = [
+        (Resource.ACTIVITY, _("活动"), "activities:activity_list", "bi-calendar-event"),
         (Resource.PROJECT, _("项目"), "projects:project_list", "bi-kanban"),
         (Resource.FUNDING_ROUND, _("资助轮次"), "projects:round_list", "bi-megaphone"),
         (Resource.RESIDENT, _("居民"), "people:resident_list", "bi-people"),
@@ -20,6 +21,10 @@ def navigation(request):
         (Resource.TEAM, _("服务队"), "volunteers:team_list", "bi-flag"),
         (Resource.REGION, _("区划"), "regions:region_list", "bi-map"),
     ]
+    entries[1:1] = [
+        (Resource.ACTIVITY, _("小组"), "activities:group_list", "bi-people-fill"),
+        (Resource.CASE, _("个案"), "cases:case_list", "bi-folder2-open"),
+    ]
     items = []
     for resource, label, url_name, icon in entries:
         if may_ever(user, resource):
@@ -27,6 +32,13 @@ def navigation(request):
                 items.append({"label": label, "url": reverse(url_name), "icon": icon})
             except Exception:  # an app's URLs not wired yet
                 continue
+    if may_ever(user, Resource.SERVICE_RECORD):
+        url_name = "volunteers:hours_mine" if not may_ever(user, Resource.SERVICE_RECORD, Action.CHANGE) \
+            else "volunteers:records_register"
+        try:
+            items.append({"label": _("服务时长与证明"), "url": reverse(url_name), "icon": "bi-award"})
+        except Exception:  # an app's URLs not wired yet
+            pass
     if may_ever(user, Resource.PROJECT, Action.REVIEW):
         items.append({"label": _("我的评审"), "url": reverse("projects:my_reviews"), "icon": "bi-clipboard-check"})
     if any(may_ever(user, resource, action) for resource in Resource for action in (Action.IMPORT, Action.EXPORT)):

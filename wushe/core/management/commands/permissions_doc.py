@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from wushe.accounts import policy
-from wushe.accounts.policy import ADMIN, MATRIX, OBJECT_RULES, Action, Resource
+from wushe.accounts.policy import ADMIN, GRANT_RULES, MATRIX, OBJECT_ONLY, OBJECT_RULES, Action, Resource
 from wushe.accounts.roles import OBJECT_ROLES, REGION_ROLES, SELF_ROLES, Role
 from wushe.core.masking import mask_id_number, mask_phone
 
@@ -23,6 +23,11 @@ RESOURCE_LABELS = {
     Resource.SOCIAL_WORKER: "社会工作者 Social worker",
     Resource.VOLUNTEER: "志愿者 Volunteer",
     Resource.TEAM: "志愿服务队 Volunteer team",
+    Resource.FUNDING_ROUND: "资助轮次 Funding round",
+    Resource.PROJECT: "项目 Project",
+    Resource.ACTIVITY: "活动与小组 Activity and group work",
+    Resource.SERVICE_RECORD: "志愿服务记录证明 Volunteer service-record extract",
+    Resource.CASE: "个案 Case (sensitive)",
 }
 ACTION_LABELS = {
     Action.VIEW: ("查看", "see the record in lists, counts, detail pages and API reads"),
@@ -30,7 +35,10 @@ ACTION_LABELS = {
     Action.VIEW_IDENTITY: ("查看证件号和手机号", "see ID numbers and phones unmasked"),
     Action.EXPORT: ("导出", "download the records as a file"),
     Action.IMPORT: ("导入", "load records from an Excel template"),
-    Action.HISTORY: ("变更历史", "read the change history (who, when, what) of a record"),
+    Action.HISTORY: ("变更历史", "read the change history (who, when, what) of a record; for cases, the read log"),
+    Action.MANAGE: ("管理", "run a round or a project's decisions, agreement, tranches and closing"),
+    Action.MONITOR: ("监测", "monitoring visits and evaluations of projects"),
+    Action.REVIEW: ("评审/督导", "score an assigned review; for cases, review and sign off steps and grant access"),
 }
 ROLE_SCOPES = {
     Role.PLATFORM_ADMIN: "everything",
@@ -55,6 +63,17 @@ OBJECT_SCOPES = {
     (Resource.VOLUNTEER, Role.ORG_LEADER): "members of own organization's teams",
     (Resource.TEAM, Role.ORG_LEADER): "own organization's teams",
     (Resource.TEAM, Role.VOLUNTEER): "teams they belong to",
+    (Resource.PROJECT, Role.ORG_LEADER): "projects of own organization",
+    (Resource.PROJECT, Role.SOCIAL_WORKER): "projects they lead",
+    (Resource.PROJECT, Role.EXPERT_REVIEWER): "projects assigned for review",
+    (Resource.PROJECT, Role.SUPERVISOR): "projects led by supervisees",
+    (Resource.ACTIVITY, Role.ORG_LEADER): "activities of own organization",
+    (Resource.ACTIVITY, Role.VOLUNTEER): "open activities + those they signed up for or attended",
+    (Resource.ACTIVITY, Role.RESIDENT): "open activities + those they signed up for or attended",
+    (Resource.SERVICE_RECORD, Role.ORG_LEADER): "extracts issued by own organization",
+    (Resource.SERVICE_RECORD, Role.VOLUNTEER): "own extracts",
+    (Resource.CASE, Role.SOCIAL_WORKER): "cases they are assigned to",
+    (Resource.CASE, Role.SUPERVISOR): "cases of supervisees",
 }
 SAMPLE_ID = "11010519491231002X"
 SAMPLE_PHONE = "13800000001"
@@ -79,7 +98,10 @@ def _scope_for(resource: Resource, role: Role) -> str:
     if resource == Resource.REGION:
         return "whole tree"
     parts = []
-    if role in REGION_ROLES:
+    object_only = OBJECT_ONLY.get(resource, {})
+    region_actions = [action for action in MATRIX[resource]
+                      if role in MATRIX[resource][action] and role not in object_only.get(action, set())]
+    if role in REGION_ROLES and region_actions:
         parts.append("region subtree")
     if role in OBJECT_RULES.get(resource, {}):
         parts.append(OBJECT_SCOPES.get((resource, role), "assigned objects"))
@@ -137,6 +159,10 @@ def _render() -> list[str]:
         out += _table(["role", *(f"{_action_label(a)} `{a.value}`" for a in actions), "scope"], rows)
         if none:
             out += ["", "No access: " + "、".join(none) + "."]
+        if resource in GRANT_RULES:
+            granted = "、".join(f"`{a.value}`" for a in Action if a in GRANT_RULES[resource][0])
+            out += ["", f"Besides these roles, any user holding an active, unexpired explicit grant on one record may "
+                        f"{granted} that record (and nothing else)."]
     out += [
         "",
         "## Scopes",
@@ -160,6 +186,19 @@ def _render() -> list[str]:
         "  are closed to them.",
         "- **Platform admin** (`platform_admin`, or a Django superuser) is unrestricted.",
         "- The region tree itself is readable by every signed-in role.",
+        "- **Cases** (`case`) are sensitive personal information. No region role reaches them, not even the",
+        "  platform admin: only the case's current workers (`CaseWorker` without an end), the supervisor of one",
+        "  of those workers, and users with an explicit, unexpired grant (`CaseAccessGrant`, view only). A",
+        "  worker of the same community who is not on the case gets 404. Every read of a case or of its records",
+        "  (page, API, export) is written to `CaseReadLog`, which the supervisor reads (`history`). Narrative",
+        "  fields are encrypted at rest (`wushe/core/crypto.py`).",
+        "- **Activities** (`activity`): staff see and run the activities of their region subtree; the organizer",
+        "  (whoever may `change` the activity) records attendance and confirms volunteer hours (谁组织谁记录).",
+        "  Residents and volunteers see open activities and those they signed up for or attended. The QR",
+        "  sign-in page (`/signin/<token>/`) needs no login: the signed token is the permission.",
+        "- **Service-record extracts** (`service_record`) are issued by the organizing unit only for confirmed",
+        "  hours of its own activities (谁记录谁证明); anyone can verify one by its number on",
+        "  `/public/volunteer-records/`, which shows no ID number or phone.",
         "",
         "Lists, counts, exports and API reads filter with `policy.restrict`; a single record is checked with",
         "the same filter (`policy.can`), so a list and a detail page never disagree.",
