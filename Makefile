@@ -74,7 +74,8 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 bench: install
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m benchmarks
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m benchmarks imports
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m benchmarks activities
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=config.settings.prod SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \

@@ -1,3 +1,15 @@
-from .imports import main
+"""`python -m benchmarks [imports|activities] [options]` (imports when no name is given).
 
-main()
+Each benchmark sets Django up on its own throwaway database, so `make bench` runs them as separate processes.
+"""
+
+import sys
+
+from . import activities, imports
+
+BENCHMARKS = {"imports": imports.main, "activities": activities.main}
+
+if len(sys.argv) > 1 and sys.argv[1] in BENCHMARKS:
+    BENCHMARKS[sys.argv[1]](sys.argv[2:])
+else:
+    imports.main(sys.argv[1:])
