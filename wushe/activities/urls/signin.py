@@ -1,6 +1,11 @@
 """The phone sign-in pages behind an activity's QR code, mounted at /signin/ without login."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from ..views import signin as views
 
 app_name = "signin"
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:token>/", views.signin_page, name="page"),
+    path("<str:token>/sign-out/", views.signout, name="signout"),
+]

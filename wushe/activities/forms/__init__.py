@@ -1,0 +1,1 @@
+"""Forms only parse input; the services validate and write. One module per area."""
