@@ -336,6 +336,9 @@ class DemoBuilder:
         from wushe.projects.demo import seed_projects
 
         seed_projects()
+        from wushe.activities.demo import seed_activities
+
+        seed_activities()
         return summary()
 
     def user(self, username: str, display_name: str, phone: str | None = None) -> User:
@@ -894,7 +897,10 @@ def reset_demo() -> None:
 def _reset(within: Q, low: str, high: str) -> None:
     from wushe.projects.demo import purge_projects
 
+    from wushe.activities.demo import purge_activities
+
     try:
+        purge_activities(low, high)  # activities point at projects, residents, volunteers and workers
         purge_projects(low, high)  # rounds and projects point at the demo's regions, orgs and workers
         _purge(TeamMembership.objects.filter(team__in=Team.objects.filter(within)))
         _purge(Team.objects.filter(within))
