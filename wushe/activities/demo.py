@@ -53,9 +53,10 @@ def seed_activities(*, today: datetime.date | None = None) -> dict[str, int] | N
     community = staff.role_assignments.get(role=Role.COMMUNITY_STAFF).region
     worker = getattr(worker_user, "social_worker", None)
     project = (Project.objects.filter(region=community, status=ProjectStatus.IN_PROGRESS).order_by("pk").first())
-    residents = list(Resident.objects.active().filter(region=community, user__isnull=True,
-                                                      birth_date__lte=today.replace(year=today.year - 60))
-                     .order_by("pk")[:40])
+    people = Resident.objects.active().filter(region=community, user__isnull=True)
+    elders = list(people.filter(birth_date__lte=today.replace(year=today.year - 60)).order_by("pk")[:30])
+    adults = list(people.filter(birth_date__gt=today.replace(year=today.year - 60),
+                                birth_date__lte=today.replace(year=today.year - 18)).order_by("pk")[:30])
     volunteers = list(Volunteer.objects.active().filter(region=community).order_by("pk")[:6])
     demo_volunteer = Volunteer.objects.filter(user=users["demo_volunteer"]).first()
     if demo_volunteer is not None and demo_volunteer not in volunteers:
@@ -73,14 +74,14 @@ def seed_activities(*, today: datetime.date | None = None) -> dict[str, int] | N
         organization=organization, project=project, lead_worker=None if organizer == leader else worker,
         capacity=60, volunteers_needed=4)
     activity_services.activity_open(actor=organizer, activity=tea)
-    for resident in residents[:30]:
+    for resident in elders:
         signup.registration_add_resident(actor=staff, activity=tea, resident=resident, now=_at(day, 9))
     duties = ["签到引导", "茶点服务", "摄影记录", "安全员"]
     for volunteer, duty in zip(volunteers[:4], duties, strict=False):
         signup.registration_add_volunteer(actor=organizer, activity=tea, volunteer=volunteer, duty=duty)
     activity_services.activity_close(actor=organizer, activity=tea)
     session = tea.sessions.get(sequence=1)
-    for index, resident in enumerate(residents[:26]):
+    for index, resident in enumerate(elders[:max(len(elders) - 3, 1)]):
         attendance_services.attendance_mark(actor=staff, session=session, resident=resident,
                                             source=AttendanceSource.ROSTER, signed_in_at=_at(day, 13, 40 + index % 20))
     for index, volunteer in enumerate(volunteers[:4]):
@@ -97,7 +98,7 @@ def seed_activities(*, today: datetime.date | None = None) -> dict[str, int] | N
         media.feedback_record(actor=staff, activity=tea, satisfaction=score, comment=comment)
     activity_services.activity_complete(actor=organizer, activity=tea)
     activity_services.activity_summary_save(
-        actor=organizer, activity=tea, summary="26位老人参加，4名志愿者服务；为10月生日的老人集体过生日。",
+        actor=organizer, activity=tea, summary="社区老人和4名志愿者参加；为本月生日的老人集体过生日。",
         indirect_beneficiaries=60, indirect_basis="参加老人的同住家属，按户均2人估算")
 
     # 2. A two-session first-aid training for volunteers (the worker organizes; the community hosts).
@@ -110,10 +111,10 @@ def seed_activities(*, today: datetime.date | None = None) -> dict[str, int] | N
                                            starts_at=_at(first + datetime.timedelta(days=7), 9),
                                            ends_at=_at(first + datetime.timedelta(days=7), 11, 30), title="实操考核")
     activity_services.activity_open(actor=worker_user, activity=training)
-    for resident in residents[30:40]:
+    for resident in adults[:10]:
         signup.registration_add_resident(actor=worker_user, activity=training, resident=resident, now=_at(first, 8))
     activity_services.activity_close(actor=worker_user, activity=training)
-    for index, resident in enumerate(residents[30:40]):
+    for index, resident in enumerate(adults[:10]):
         attendance_services.attendance_mark(actor=worker_user, session=training.sessions.get(sequence=1),
                                             resident=resident, source=AttendanceSource.ROSTER,
                                             signed_in_at=_at(first, 8, 50))
@@ -132,7 +133,7 @@ def seed_activities(*, today: datetime.date | None = None) -> dict[str, int] | N
         insurance_valid_until=today + datetime.timedelta(days=30),
         signup_deadline=_at(today, 8))
     activity_services.activity_open(actor=staff, activity=walk)
-    for resident in residents[:12]:
+    for resident in adults[10:22]:
         signup.registration_add_resident(actor=staff, activity=walk, resident=resident,
                                          now=_at(today - datetime.timedelta(days=1), 10))
     if volunteers:
@@ -147,7 +148,7 @@ def seed_activities(*, today: datetime.date | None = None) -> dict[str, int] | N
         target_description="独自照看学龄孙辈的祖父母", planned_sessions=6, max_members=10, lead_worker=worker)
     members = [group_services.group_member_add(actor=worker_user, group=group, resident=resident,
                                                joined_on=start - datetime.timedelta(days=3))
-               for resident in residents[12:20]]
+               for resident in adults[22:30]]
     group_services.group_stage_advance(actor=worker_user, group=group, to_stage=GroupStage.FORMATION,
                                        note="8位成员入组，订立小组契约。")
     sessions = [group.activity.sessions.get(sequence=1)]
