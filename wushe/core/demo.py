@@ -895,9 +895,8 @@ def reset_demo() -> None:
 
 
 def _reset(within: Q, low: str, high: str) -> None:
-    from wushe.projects.demo import purge_projects
-
     from wushe.activities.demo import purge_activities
+    from wushe.projects.demo import purge_projects
 
     try:
         purge_activities(low, high)  # activities point at projects, residents, volunteers and workers
