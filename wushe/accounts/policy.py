@@ -249,13 +249,14 @@ def _case_assignments():
 
 def _activity_people(user):
     """Activities the user signed up for or attended, as a resident or as a volunteer."""
-    from wushe.activities.models import Attendance, Registration
+    from wushe.activities.models import Attendance, GroupMember, Registration
 
     registered = Registration.objects.filter(Q(resident__user=user) | Q(volunteer__user=user),
                                              status="registered").values("activity_id")
     attended = Attendance.objects.filter(Q(resident__user=user) | Q(volunteer__user=user),
                                          voided_at__isnull=True).values("session__activity_id")
-    return Q(status="open") | Q(pk__in=registered) | Q(pk__in=attended)
+    member = GroupMember.objects.filter(resident__user=user, voided_at__isnull=True).values("group__activity_id")
+    return Q(status="open") | Q(pk__in=registered) | Q(pk__in=attended) | Q(pk__in=member)
 
 
 def _memberships():

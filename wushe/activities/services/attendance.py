@@ -26,6 +26,7 @@ from ..models import (
     ActivitySession,
     Attendance,
     AttendanceSource,
+    GroupMember,
     HoursStatus,
     MatchStatus,
     ParticipantRole,
@@ -139,7 +140,8 @@ def _resident_allowed(actor, activity, resident) -> bool:
     # Organizers without resident access (organization leaders) mark those who signed up or attended.
     return (Registration.objects.filter(activity=activity, resident=resident,
                                         status=RegistrationStatus.REGISTERED).exists()
-            or Attendance.objects.active().filter(session__activity=activity, resident=resident).exists())
+            or Attendance.objects.active().filter(session__activity=activity, resident=resident).exists()
+            or GroupMember.objects.active().filter(group__activity=activity, resident=resident).exists())
 
 
 @transaction.atomic
