@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wushe.accounts.policy import Action, Resource, may_ever, roles_of
+from wushe.accounts.roles import Role
 
 
 def navigation(request):
@@ -32,15 +33,14 @@ def navigation(request):
                 items.append({"label": label, "url": reverse(url_name), "icon": icon})
             except Exception:  # an app's URLs not wired yet
                 continue
-    if may_ever(user, Resource.SERVICE_RECORD):
-        url_name = "volunteers:hours_mine" if not may_ever(user, Resource.SERVICE_RECORD, Action.CHANGE) \
-            else "volunteers:records_register"
-        try:
-            items.append({"label": _("服务时长与证明"), "url": reverse(url_name), "icon": "bi-award"})
-        except Exception:  # an app's URLs not wired yet
-            pass
+    if Role.VOLUNTEER in roles_of(user):
+        items.append({"label": _("我的服务时长"), "url": reverse("volunteers:hours_mine"), "icon": "bi-clock-history"})
+    if may_ever(user, Resource.SERVICE_RECORD, Action.CHANGE):
+        items.append({"label": _("服务记录证明"), "url": reverse("volunteers:records_extract_list"),
+                      "icon": "bi-award"})
     if may_ever(user, Resource.PROJECT, Action.REVIEW):
         items.append({"label": _("我的评审"), "url": reverse("projects:my_reviews"), "icon": "bi-clipboard-check"})
     if any(may_ever(user, resource, action) for resource in Resource for action in (Action.IMPORT, Action.EXPORT)):
         items.append({"label": _("导入导出"), "url": reverse("imports:hub"), "icon": "bi-file-earmark-spreadsheet"})
     return {"nav_items": items, "viewer_roles": sorted(roles_of(user))}
+

@@ -62,7 +62,15 @@ class VolunteerDetailOut(VolunteerOut):
     birth_date: date | None
     document_type: str
     id_number: str
+    guardian_name: str
+    guardian_phone: str
+    guardian_consent_on: date | None
+    has_guardian_consent: bool
     teams: list[VolunteerTeamOut] = []
+
+    @staticmethod
+    def resolve_guardian_phone(obj):
+        return obj.guardian_phone if getattr(obj, "_show_identity", False) else mask_phone(obj.guardian_phone)
 
     @staticmethod
     def resolve_id_number(obj):
@@ -88,6 +96,9 @@ class VolunteerIn(Schema):
     phone: str = ""
     skills: str = ""
     registered_on: date | None = None
+    guardian_name: str = ""
+    guardian_phone: str = ""
+    guardian_consent_on: date | None = None
 
 
 class VolunteerPatch(Schema):
@@ -100,6 +111,9 @@ class VolunteerPatch(Schema):
     phone: str | None = None
     skills: str | None = None
     registered_on: date | None = None
+    guardian_name: str | None = None
+    guardian_phone: str | None = None
+    guardian_consent_on: date | None = None
 
 
 class TeamOut(Schema):

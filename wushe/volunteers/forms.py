@@ -39,6 +39,11 @@ class VolunteerForm(forms.Form):
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
     skills = forms.CharField(label=_("技能特长"), max_length=200, required=False)
     registered_on = forms.DateField(label=_("注册日期"), required=False, widget=DateInput())
+    guardian_name = forms.CharField(label=_("监护人姓名"), max_length=50, required=False,
+                                    help_text=_("未满14周岁的志愿者必填。"))
+    guardian_phone = forms.CharField(label=_("监护人手机号"), max_length=20, required=False)
+    guardian_consent_on = forms.DateField(label=_("监护人同意日期"), required=False, widget=DateInput(),
+                                          help_text=_("未满14周岁的志愿者必填：监护人书面同意其参加志愿服务的日期。"))
 
     def __init__(self, *args, user, instance: Volunteer | None = None, **kwargs):
         if instance is not None and "initial" not in kwargs:
@@ -46,7 +51,8 @@ class VolunteerForm(forms.Form):
                 "name": instance.name, "region": instance.region.code, "sex": instance.sex,
                 "birth_date": instance.birth_date, "document_type": instance.document_type,
                 "id_number": instance.id_number, "phone": instance.phone, "skills": instance.skills,
-                "registered_on": instance.registered_on,
+                "registered_on": instance.registered_on, "guardian_name": instance.guardian_name,
+                "guardian_phone": instance.guardian_phone, "guardian_consent_on": instance.guardian_consent_on,
             }
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = selectors.volunteer_region_choices(user)

@@ -38,11 +38,14 @@ MSG_JOINED_ON_FUTURE = _("加入日期不能晚于今天。")
 MSG_VOID_REASON_TOO_LONG = _("作废原因不能超过100个字。")
 MSG_MEMBERSHIP_VOIDED_WITH_TEAM = _("服务队作废")
 MSG_MEMBERSHIP_VOIDED_WITH_VOLUNTEER = _("志愿者档案作废")
+MSG_GUARDIAN_NAME_REQUIRED = _("该志愿者未满14周岁，须填写监护人姓名。")
+MSG_GUARDIAN_CONSENT_REQUIRED = _("该志愿者未满14周岁，须取得监护人同意并填写同意日期。")
+MSG_GUARDIAN_CONSENT_FUTURE = _("监护人同意日期不能晚于今天。")
 
 NUMBER_PREFIX = "V"
 SEQUENCE_DIGITS = 4
 VOLUNTEER_FIELDS = ("region", "name", "sex", "birth_date", "document_type", "id_number", "phone", "skills",
-                    "registered_on", "user")
+                    "registered_on", "user", "guardian_name", "guardian_phone", "guardian_consent_on")
 TEAM_FIELDS = ("name", "region", "organization", "description", "founded_on")
 
 
@@ -117,12 +120,31 @@ def _validate_volunteer(*, actor, volunteer: Volunteer, errors: dict) -> None:
         except ValidationError as error:
             errors.setdefault("phone", []).extend(error.messages)
     volunteer.skills = (volunteer.skills or "").strip()
+    _validate_guardian(volunteer=volunteer, errors=errors)
     if volunteer.user_id is not None:
         linked = Volunteer.objects.filter(user_id=volunteer.user_id)
         if volunteer.pk is not None:
             linked = linked.exclude(pk=volunteer.pk)
         if linked.exists():
             _add(errors, "user", MSG_USER_ALREADY_LINKED)
+
+
+def _validate_guardian(*, volunteer: Volunteer, errors: dict) -> None:
+    """Under 14 a volunteer serves only with a guardian's consent (志愿服务条例; PIPL art. 31)."""
+    volunteer.guardian_name = (volunteer.guardian_name or "").strip()
+    volunteer.guardian_phone = (volunteer.guardian_phone or "").strip()
+    if volunteer.guardian_phone:
+        try:
+            volunteer.guardian_phone = validate_mobile(volunteer.guardian_phone)
+        except ValidationError as error:
+            errors.setdefault("guardian_phone", []).extend(error.messages)
+    if volunteer.guardian_consent_on and volunteer.guardian_consent_on > datetime.date.today():
+        _add(errors, "guardian_consent_on", MSG_GUARDIAN_CONSENT_FUTURE)
+    if volunteer.needs_guardian_consent and "birth_date" not in errors:
+        if not volunteer.guardian_name:
+            _add(errors, "guardian_name", MSG_GUARDIAN_NAME_REQUIRED)
+        if not volunteer.guardian_consent_on:
+            _add(errors, "guardian_consent_on", MSG_GUARDIAN_CONSENT_REQUIRED)
 
 
 def _save_volunteer(*, actor, volunteer: Volunteer, reason: str = "") -> Volunteer:
@@ -143,12 +165,16 @@ def _save_volunteer(*, actor, volunteer: Volunteer, reason: str = "") -> Volunte
 @transaction.atomic
 def volunteer_create(*, actor, region, name: str, sex: str = Sex.UNKNOWN, birth_date=None,
                      document_type: str = DocumentType.RESIDENT_ID, id_number: str = "", phone: str = "",
-                     skills: str = "", registered_on=None, user=None) -> Volunteer:
-    """Register a volunteer; the service assigns the volunteer number (see `next_volunteer_number`)."""
+                     skills: str = "", registered_on=None, user=None, guardian_name: str = "",
+                     guardian_phone: str = "", guardian_consent_on=None) -> Volunteer:
+    """Register a volunteer; the service assigns the volunteer number (see `next_volunteer_number`).
+    Under 14 the guardian's name and consent date are required."""
     volunteer = Volunteer(
         region=region, name=name, sex=sex or Sex.UNKNOWN, birth_date=birth_date,
         document_type=document_type or DocumentType.RESIDENT_ID, id_number=id_number or "", phone=phone or "",
         skills=skills or "", registered_on=registered_on or timezone.localdate(), user=user,
+        guardian_name=guardian_name or "", guardian_phone=guardian_phone or "",
+        guardian_consent_on=guardian_consent_on,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     return _save_volunteer(actor=actor, volunteer=volunteer)
@@ -165,7 +191,8 @@ def volunteer_update(*, actor, volunteer: Volunteer, reason: str = "", **changes
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     for field, value in changes.items():
-        setattr(volunteer, field, "" if value is None and field in ("id_number", "phone", "skills") else value)
+        blank_as_empty = ("id_number", "phone", "skills", "guardian_name", "guardian_phone")
+        setattr(volunteer, field, "" if value is None and field in blank_as_empty else value)
     return _save_volunteer(actor=actor, volunteer=volunteer, reason=reason)
 
 

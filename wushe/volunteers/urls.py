@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import views
+from .records import views as records_views
+from .records import views_extracts as extract_views
 
 app_name = "volunteers"
 urlpatterns = [
@@ -18,4 +20,18 @@ urlpatterns = [
     path("teams/<uuid:public_id>/members/add/", views.membership_add, name="membership_add"),
     path("teams/<uuid:public_id>/members/<uuid:membership_id>/void/", views.membership_void,
          name="membership_void"),
+    # Volunteer hours, corrections, record extracts and the national export (wushe.volunteers.records).
+    path("records/mine/", records_views.hours_mine, name="hours_mine"),
+    path("records/attendance/<uuid:public_id>/correction/", records_views.hours_correction_request,
+         name="hours_correction_request"),
+    path("records/activity/<uuid:public_id>/confirm/", records_views.hours_confirm, name="hours_confirm"),
+    path("records/corrections/", records_views.records_corrections, name="records_corrections"),
+    path("records/corrections/<uuid:public_id>/", records_views.records_correction_answer,
+         name="records_correction_answer"),
+    path("records/extracts/", extract_views.records_extract_list, name="records_extract_list"),
+    path("records/extracts/new/", extract_views.records_extract_issue, name="records_extract_issue"),
+    path("records/extracts/<uuid:public_id>/", extract_views.records_extract_detail, name="records_extract_detail"),
+    path("records/extracts/<uuid:public_id>/docx/", extract_views.records_extract_docx, name="records_extract_docx"),
+    path("records/extracts/<uuid:public_id>/void/", extract_views.records_extract_void, name="records_extract_void"),
+    path("records/export/", extract_views.records_export, name="records_export"),
 ]

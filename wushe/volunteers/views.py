@@ -14,6 +14,7 @@ from wushe.core.pagination import paginate
 from . import selectors, services
 from .forms import MembershipForm, TeamForm, VolunteerForm, add_service_errors
 from .models import Team, Volunteer
+from .records import selectors as records_selectors
 
 MSG_VOLUNTEER_NOT_FOUND = services.MSG_VOLUNTEER_NOT_FOUND
 
@@ -81,6 +82,8 @@ def volunteer_detail(request, public_id):
         "id_number_display": volunteer.id_number if show_identity else mask_id_number(volunteer.id_number),
         "phone_display": volunteer.phone if show_identity else mask_phone(volunteer.phone),
         "may_change": not volunteer.is_voided and can(user, Action.CHANGE, Resource.VOLUNTEER, volunteer),
+        "total_hours": records_selectors.hours(records_selectors.total_minutes(volunteer)),
+        "guardian_phone_display": volunteer.guardian_phone if show_identity else mask_phone(volunteer.guardian_phone),
     }
     if can(user, Action.HISTORY, Resource.VOLUNTEER, volunteer):
         context["history"] = history_for(volunteer)
@@ -88,7 +91,7 @@ def volunteer_detail(request, public_id):
 
 
 VOLUNTEER_ARGUMENTS = ("name", "region", "sex", "birth_date", "document_type", "id_number", "phone", "skills",
-                       "registered_on")
+                       "registered_on", "guardian_name", "guardian_phone", "guardian_consent_on")
 
 
 @login_required

@@ -107,7 +107,13 @@ def test_create_validation_errors_are_translated(api_for, world):
 def test_minor_flag_in_api(api_for, world):
     client = api_for("community_staff")
     birth = (datetime.date.today() - datetime.timedelta(days=365 * 8)).isoformat()
-    data = post(client, BASE, {"name": "小明", "region_code": world.community.code, "birth_date": birth}).json()
+    refused = post(client, BASE, {"name": "小明", "region_code": world.community.code, "birth_date": birth})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["fields"]["guardian_name"] == [str(services.MSG_GUARDIAN_NAME_REQUIRED)]
+    data = post(client, BASE, {"name": "小明", "region_code": world.community.code, "birth_date": birth,
+                               "guardian_name": "小明妈妈", "guardian_consent_on": datetime.date.today().isoformat()}
+                ).json()
+    assert data["has_guardian_consent"] is True
     assert data["needs_guardian_consent"] is True and data["age"] in (7, 8)
     listed = client.get(BASE, {"minors": "true"}).json()["items"]
     assert [item["name"] for item in listed] == ["小明"]

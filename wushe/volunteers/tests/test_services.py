@@ -101,7 +101,13 @@ def test_name_region_and_birth_date_are_checked(world):
 
 def test_under_14_needs_guardian_consent(world):
     today = datetime.date.today()
-    child = register(world, birth_date=today - datetime.timedelta(days=365 * 10))
+    with pytest.raises(ValidationError) as excinfo:
+        register(world, birth_date=today - datetime.timedelta(days=365 * 10))
+    assert messages_of(excinfo, "guardian_name") == [str(services.MSG_GUARDIAN_NAME_REQUIRED)]
+    assert messages_of(excinfo, "guardian_consent_on") == [str(services.MSG_GUARDIAN_CONSENT_REQUIRED)]
+    child = register(world, birth_date=today - datetime.timedelta(days=365 * 10), guardian_name="陈大雨",
+                     guardian_phone="13900001111", guardian_consent_on=today)
+    assert child.has_guardian_consent
     teen = register(world, name="林一", birth_date=today - datetime.timedelta(days=365 * 15 + 10))
     assert child.needs_guardian_consent and not teen.needs_guardian_consent
     assert list(volunteer_list(world.community_staff, minors=True)) == [child]

@@ -109,7 +109,8 @@ def test_identity_is_masked_without_view_identity(client_for, world):
 
 def test_under_14_shows_guardian_note_and_logs_the_read(client_for, world):
     child = services.volunteer_create(actor=world.community_staff, region=world.community, name="小明",
-                                      birth_date=datetime.date.today() - datetime.timedelta(days=365 * 9))
+                                      birth_date=datetime.date.today() - datetime.timedelta(days=365 * 9),
+                                      guardian_name="小明爸爸", guardian_consent_on=datetime.date.today())
     response = client_for("community_staff").get(reverse("volunteers:volunteer_detail", args=[child.public_id]))
     assert 'data-testid="guardian-consent"' in response.content.decode()
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.SENSITIVE_READ, target=f"volunteer:{child.public_id}",
