@@ -97,6 +97,7 @@ def seed_activities(*, today: datetime.date | None = None) -> dict[str, int] | N
                                                    "座位有点挤。", ""], strict=True):
         media.feedback_record(actor=staff, activity=tea, satisfaction=score, comment=comment)
     activity_services.activity_complete(actor=organizer, activity=tea)
+    _volunteer_records(organizer=organizer, activity=tea, demo_volunteer=demo_volunteer, today=today)
     activity_services.activity_summary_save(
         actor=organizer, activity=tea, summary="社区老人和4名志愿者参加；为本月生日的老人集体过生日。",
         indirect_beneficiaries=60, indirect_basis="参加老人的同住家属，按户均2人估算")
@@ -166,6 +167,28 @@ def seed_activities(*, today: datetime.date | None = None) -> dict[str, int] | N
         group_services.group_session_record(actor=worker_user, session=session, goals=goals, content=content,
                                             observations=observations, reflection=reflection)
     return {"activities": Activity.objects.filter(region=community).count()}
+
+
+def _volunteer_records(*, organizer, activity, demo_volunteer, today) -> None:
+    """The organizer confirms the volunteers' hours, the demo volunteer asks for a correction, and one
+    volunteer receives a record extract of the organizing unit."""
+    from wushe.volunteers.records import services as records
+
+    rows = records.hours_confirm(actor=organizer, activity=activity)
+    mine = next((row for row in rows if demo_volunteer is not None and row.volunteer_id == demo_volunteer.pk), None)
+    if mine is not None:
+        records.hours_correction_request(actor=demo_volunteer.user, attendance=mine,
+                                         requested_minutes=(mine.service_minutes or 0) + 30,
+                                         reason="活动结束后留下整理场地约半小时，签退晚了。")
+    other = next((row for row in rows if mine is None or row.pk != mine.pk), None)
+    if other is not None:
+        unit = activity.organization
+        records.extract_issue(
+            actor=organizer, volunteer=other.volunteer, issuer_organization=unit,
+            issuer_region=None if unit is not None else activity.region,
+            period_start=today.replace(day=1) - datetime.timedelta(days=60), period_end=today,
+            person_in_charge=unit.leader_name if unit is not None and unit.leader_name else "社区负责人",
+            handler_name=organizer.display_name, contact="010-84310000")
 
 
 def _leader_org_id(leader: User) -> int | None:

@@ -339,6 +339,9 @@ class DemoBuilder:
         from wushe.activities.demo import seed_activities
 
         seed_activities()
+        from wushe.cases.demo import seed_cases
+
+        seed_cases()
         return summary()
 
     def user(self, username: str, display_name: str, phone: str | None = None) -> User:
@@ -896,9 +899,11 @@ def reset_demo() -> None:
 
 def _reset(within: Q, low: str, high: str) -> None:
     from wushe.activities.demo import purge_activities
+    from wushe.cases.demo import purge_cases
     from wushe.projects.demo import purge_projects
 
     try:
+        purge_cases(low, high)  # cases point at residents and workers
         purge_activities(low, high)  # activities point at projects, residents, volunteers and workers
         purge_projects(low, high)  # rounds and projects point at the demo's regions, orgs and workers
         _purge(TeamMembership.objects.filter(team__in=Team.objects.filter(within)))
