@@ -190,8 +190,6 @@ WUSHE_IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=500_000)
 WUSHE_FIELD_ENCRYPTION_KEYS = [key for key in (secret("FIELD_ENCRYPTION_KEYS", "") or "").split(",") if key]
 # How long an activity's sign-in QR code stays valid after the session ends (hours).
 WUSHE_SIGNIN_GRACE_HOURS = env.int("SIGNIN_GRACE_HOURS", default=2)
-# Public base URL printed in QR codes and extracts (defaults to the request's host).
-WUSHE_PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 
 LOGGING = {
     "version": 1,
