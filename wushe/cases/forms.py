@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wushe.core.forms import DateInput, DateTimeInput, add_service_errors  # noqa: F401  (used by this app's views)
 from wushe.people.models import ConsentBasis
 
 from . import selectors
@@ -13,31 +14,8 @@ RISK_CHOICES = [("", _("未评定")), ("low", _("低")), ("medium", _("中")), (
 CONSENT_CHOICES = [(value, label) for value, label in ConsentBasis.choices if value != ConsentBasis.NOT_RECORDED]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
 def textarea(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
-
-
-def add_service_errors(form: forms.Form, error) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class IntakeForm(forms.Form):

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wushe.core.forms import DateInput  # noqa: F401  (used by this app's views)
+
 from .models import (
     BoardMember,
     BoardPosition,
@@ -14,13 +16,6 @@ from .models import (
     RegistrationStatus,
     ServiceOrientation,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _label(model, name):

@@ -3,26 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wushe.core.forms import DateInput, add_service_errors  # noqa: F401  (used by this app's views)
 from wushe.core.identity import DocumentType, Sex
 
 from . import selectors
 from .models import Team, TeamRole, Volunteer
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def add_service_errors(form: forms.Form, error) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class VolunteerForm(forms.Form):

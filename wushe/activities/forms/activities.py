@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wushe.accounts.policy import Action, Resource, restrict
+from wushe.core.forms import DateInput, DateTimeInput, add_service_errors  # noqa: F401  (used by this app's views)
 from wushe.orgs.models import Organization
 from wushe.people.models import PopulationGroup
 from wushe.projects.models import Project
@@ -13,29 +14,6 @@ from ..models import ActivityKind
 from ..selectors.choices import activity_region_choices
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format=DATETIME_FORMAT, **kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def add_service_errors(form: forms.Form, error) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _datetime_field(label, required=True):

@@ -127,7 +127,7 @@ def hours_confirm(*, actor, activity: Activity | None = None, attendances=None, 
     if rows is None:
         rows = [row for row in _volunteer_rows(activity) if row.hours_status != HoursStatus.CONFIRMED]
     # Lock the rows so a concurrent sign-out or confirmation cannot interleave.
-    locked = {row.pk: row for row in Attendance.objects.select_for_update()
+    locked = {row.pk: row for row in Attendance.objects.select_for_update(of=("self",))
               .filter(pk__in=[row.pk for row in rows]).select_related("session", "volunteer")}
     rows = [locked[row.pk] for row in rows if row.pk in locked]
     if not rows:
