@@ -106,6 +106,10 @@ class ReferralAnswerForm(forms.Form):
     note = forms.CharField(label=_("回复说明"), required=False, widget=textarea(2))
 
 
+class ReferralWithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("撤回原因"), widget=textarea(2))
+
+
 class ReviewForm(forms.Form):
     comment = forms.CharField(label=_("督导意见"), required=False, widget=textarea(2))
     sign_off = forms.BooleanField(label=_("签核本记录"), required=False)

@@ -20,6 +20,7 @@ urlpatterns = [
     path(f"{case}refer/", referrals.case_refer, name="case_refer"),
     path(f"{case}referrals/<uuid:referral_id>/answer/", referrals.referral_agency_answer,
          name="referral_agency_answer"),
+    path(f"{case}referrals/<uuid:referral_id>/withdraw/", referrals.referral_withdraw, name="referral_withdraw"),
     path(f"{case}follow-ups/add/", followups.follow_up_add, name="follow_up_add"),
     path(f"{case}follow-ups/<uuid:follow_up_id>/record/", followups.follow_up_record, name="follow_up_record"),
     path(f"{case}harm/", followups.harm_flag, name="harm_flag"),

@@ -21,6 +21,7 @@ from .schemas import (
     ReferralAnswerIn,
     ReferralIn,
     ReferralOut,
+    ReferralWithdrawIn,
     ReportCloseIn,
     ReportFileIn,
     ReportOut,
@@ -74,6 +75,14 @@ def refer(request, public_id: UUID, payload: ReferralIn):
     referral = referrals.case_refer(actor=user, case=case, to_worker=worker, to_agency=payload.to_agency,
                                     reason=payload.reason)
     return Status(201, referral)
+
+
+@router.post("/{uuid:public_id}/referrals/{uuid:referral_id}/withdraw", response={200: ReferralOut, **ERRORS},
+             summary="Withdraw a pending referral (a case worker); the case may then be referred again")
+def withdraw(request, public_id: UUID, referral_id: UUID, payload: ReferralWithdrawIn):
+    case = selectors.get_case_for(request.user, public_id, Action.CHANGE)
+    referral = selectors.case_referral_for(case, referral_id)
+    return referrals.referral_withdraw(actor=request.user, referral=referral, reason=payload.reason)
 
 
 # Follow-ups ---------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from ..services.referrals import referral_is_withdrawn
+
 
 class ClientOut(Schema):
     public_id: UUID
@@ -49,6 +51,11 @@ class ReferralOut(Schema):
     created_at: datetime
     answered_at: datetime | None
     answer_note: str
+    withdrawn: bool
+
+    @staticmethod
+    def resolve_withdrawn(obj):
+        return referral_is_withdrawn(obj)
 
     @staticmethod
     def resolve_to_worker_id(obj):
@@ -329,6 +336,10 @@ class GoalPatch(Schema):
 class ReferralIn(Schema):
     to_worker_id: UUID | None = None
     to_agency: str = ""
+    reason: str
+
+
+class ReferralWithdrawIn(Schema):
     reason: str
 
 

@@ -38,6 +38,12 @@ MSG_REFERRAL_WORKER_INVALID = _("所选社工没有平台账号、已作废，�
 MSG_REFERRAL_REASON_REQUIRED = _("请填写转介原因。")
 MSG_REFERRAL_ANSWERED = _("该转介已回复。")
 MSG_REFERRAL_NOT_YOURS = _("只有被转介的社工本人才能回复该转介。")
+MSG_WITHDRAW_REASON_REQUIRED = _("请填写撤回转介的原因。")
+MSG_WITHDRAW_NOT_PENDING = _("该转介已回复，不能再撤回。")
+
+# A withdrawn referral is stored as declined, answered by the withdrawing case worker, with this marker
+# before the reason in `answer_note` (no separate status: the model is unchanged).
+WITHDRAWN_PREFIX = "撤回："
 
 REFERABLE = OPEN_STATUSES | {CaseStatus.NOT_ACCEPTED}
 
@@ -107,4 +113,30 @@ def referral_answer(*, actor, referral: CaseReferral, accept: bool, note: str = 
     outcome = _gettext("%(target)s 已接收转介") if accept else _gettext("%(target)s 拒绝了转介")
     content = outcome % {"target": target} + (f"：{note}" if note else "")
     write_record(actor=actor, case=case, kind=RecordKind.REFERRAL, recorded_on=today(), content=content)
+    return referral
+
+
+def referral_is_withdrawn(referral: CaseReferral) -> bool:
+    return referral.status == ReferralStatus.DECLINED and referral.answer_note.startswith(WITHDRAWN_PREFIX)
+
+
+@transaction.atomic
+def referral_withdraw(*, actor, referral: CaseReferral, reason: str) -> CaseReferral:
+    """A case worker takes back a referral nobody has answered yet, so the case may be referred again.
+    The case's status and workers stay as they were."""
+    case = referral.case
+    require_case(actor, Action.CHANGE, case)
+    require_writable(case)
+    if referral.status != ReferralStatus.PENDING:
+        raise ValidationError(MSG_WITHDRAW_NOT_PENDING, code="referral_answered")
+    reason = clean_text(reason)
+    if not reason:
+        raise ValidationError({"reason": [MSG_WITHDRAW_REASON_REQUIRED]})
+    referral.status = ReferralStatus.DECLINED
+    referral.answered_by, referral.answered_at = actor, timezone.now()
+    referral.answer_note = WITHDRAWN_PREFIX + reason
+    save_with_history(referral, actor=actor, reason=_gettext("撤回转介"))
+    target = referral.to_worker.name if referral.to_worker_id is not None else referral.to_agency
+    write_record(actor=actor, case=case, kind=RecordKind.REFERRAL, recorded_on=today(),
+                 content=_gettext("撤回对 %(target)s 的转介：%(reason)s") % {"target": target, "reason": reason})
     return referral

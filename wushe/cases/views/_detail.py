@@ -19,7 +19,7 @@ from ..forms import (
 )
 from ..models import STEP_ORDER, CaseStatus, GoalStatus, MandatoryReportStatus, ReferralStatus
 from ..services.reads import READ_CASE, case_read_log
-from ..services.referrals import REFERABLE
+from ..services.referrals import REFERABLE, referral_is_withdrawn
 from ..services.steps import GOAL_STEPS, next_steps
 
 BRANCHES = {CaseStatus.NOT_ACCEPTED, CaseStatus.REFERRED}
@@ -45,6 +45,8 @@ def detail_context(request, case, **forms) -> dict:
     may_review = can(user, Action.REVIEW, Resource.CASE, case)
     goals = list(selectors.case_goals(case))
     referrals = list(selectors.case_referrals(case))
+    for referral in referrals:
+        referral.withdrawn = referral_is_withdrawn(referral)
     reports = list(selectors.case_reports(case))
     follow_ups = list(selectors.case_follow_ups(case))
     pending = next((r for r in referrals if r.status == ReferralStatus.PENDING), None)

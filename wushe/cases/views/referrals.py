@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from wushe.accounts.policy import Action
 
 from .. import selectors
-from ..forms import ReferralAnswerForm, ReferralForm, add_service_errors
+from ..forms import ReferralAnswerForm, ReferralForm, ReferralWithdrawForm, add_service_errors
 from ..services import referrals
 from ..services.reads import READ_REFERRAL, case_read_log
 from ._detail import render_detail
@@ -51,6 +51,24 @@ def referral_agency_answer(request, public_id, referral_id):
             messages.error(request, "；".join(error.messages))
         else:
             messages.success(request, _("已记录机构的回复。"))
+    return redirect("cases:case_detail", public_id=case.public_id)
+
+
+@login_required
+@require_POST
+def referral_withdraw(request, public_id, referral_id):
+    """A case worker withdraws a pending referral, so the case can be referred again."""
+    user = request.user
+    case = selectors.get_case_for(user, public_id, Action.CHANGE)
+    referral = selectors.case_referral_for(case, referral_id)
+    form = ReferralWithdrawForm(request.POST)
+    try:
+        referrals.referral_withdraw(actor=user, referral=referral,
+                                    reason=form.cleaned_data["reason"] if form.is_valid() else "")
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, _("转介已撤回，可以重新转介。"))
     return redirect("cases:case_detail", public_id=case.public_id)
 
 
