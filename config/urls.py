@@ -16,6 +16,8 @@ urlpatterns = [
     path("activities/", include("wushe.activities.urls")),
     path("signin/", include("wushe.activities.urls.signin")),
     path("cases/", include("wushe.cases.urls")),
+    path("surveys/", include("wushe.surveys.urls")),
+    path("s/", include("wushe.surveys.urls.public")),
     path("public/volunteer-records/", include("wushe.volunteers.public_urls")),
     path("public/", include("wushe.projects.public_urls")),
     path("api/v1/", api.urls),

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "wushe.projects",
     "wushe.activities",
     "wushe.cases",
+    "wushe.surveys",
 ]
 
 MIDDLEWARE = [

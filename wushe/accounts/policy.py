@@ -47,6 +47,8 @@ class Resource(StrEnum):
     ACTIVITY = "activity"  # activities, their sessions and attendance, group work
     SERVICE_RECORD = "service_record"  # volunteer service-record extracts and the national export
     CASE = "case"  # case work: sensitive, object scope only
+    SURVEY = "survey"  # questionnaires, quotas, responses and their analysis
+    NEED = "need"  # the needs register (需求清单), focus groups and interviews
 
 
 class Action(StrEnum):
@@ -154,6 +156,22 @@ MATRIX: dict[Resource, dict[Action, set[Role]]] = {
         Action.REVIEW: {SUPERVISOR},  # review and sign off any step, grant access
         Action.HISTORY: {SUPERVISOR},  # the read log
     },
+    Resource.SURVEY: {
+        # Staff also see the surveys of the areas above theirs (a district survey, to collect in their community).
+        Action.VIEW: _ALL_STAFF | {LEADER},
+        # Upload the form, open and close, quotas, interview respondents, void responses.
+        Action.CHANGE: {ADMIN, CIVIL, STREET, STATION, COMMUNITY, WORKER, LEADER},
+        Action.VIEW_IDENTITY: {ADMIN, COMMUNITY, WORKER, LEADER},  # who answered an identified response
+        Action.EXPORT: {ADMIN, CIVIL, STREET, STATION, COMMUNITY, WORKER, LEADER},
+        Action.HISTORY: {ADMIN, CIVIL, STREET, STATION, COMMUNITY, WORKER, LEADER},
+    },
+    Resource.NEED: {
+        # Organization leaders see the needs of their communities, to answer them in applications.
+        Action.VIEW: _ALL_STAFF | {LEADER},
+        Action.CHANGE: {ADMIN, STREET, STATION, COMMUNITY, WORKER},  # register needs, focus groups, mark met
+        Action.EXPORT: {ADMIN, CIVIL, STREET, STATION, COMMUNITY},
+        Action.HISTORY: {ADMIN, CIVIL, STREET, STATION, COMMUNITY, WORKER},
+    },
 }
 
 # Roles that reach a resource only through their object rule, never through their region assignments
@@ -235,6 +253,31 @@ REGION_EXTRAS: dict[Resource, Callable[[object, set[Role]], Q]] = {
     Resource.SOCIAL_WORKER: _serving_workers_q,
 }
 
+def _covering_q(user, roles: set[Role]) -> Q:
+    """Records owned by a region above one of the user's regions (a district survey covers its communities)."""
+    from wushe.regions.models import LEVEL_DIGITS, Region
+
+    codes = set()
+    for assignment in _assignments(user):
+        if assignment.region_id and assignment.role in roles:
+            region: Region = assignment.region
+            codes.update(region.code[:digits].ljust(12, "0") for level, digits in LEVEL_DIGITS.items()
+                         if level < region.level)
+    return Q(region__code__in=sorted(codes)) if codes else Q(pk__in=[])
+
+
+# Extra region-based scope for VIEW only.
+VIEW_EXTRAS: dict[Resource, Callable[[object, set[Role]], Q]] = {
+    Resource.SURVEY: _covering_q,
+}
+
+
+def _organization_regions(user):
+    from wushe.orgs.models import Organization
+
+    return Organization.objects.filter(pk__in=_object_ids(user, LEADER, "organization")).values("region_id")
+
+
 def _review_assignments(user):
     from wushe.projects.models import ReviewerAssignment
 
@@ -299,6 +342,12 @@ OBJECT_RULES: dict[Resource, dict[Role, ObjectRule]] = {
         LEADER: lambda user: Q(issuer_organization__in=_object_ids(user, LEADER, "organization")),
         VOLUNTEER: lambda user: Q(volunteer__user=user),
     },
+    Resource.SURVEY: {
+        LEADER: lambda user: Q(organization__in=_object_ids(user, LEADER, "organization")),
+    },
+    Resource.NEED: {
+        LEADER: lambda user: Q(region__in=_organization_regions(user)),
+    },
     Resource.CASE: {
         WORKER: lambda user: Q(pk__in=_case_assignments().filter(worker__user=user).values("case_id")),
         SUPERVISOR: lambda user: Q(pk__in=_case_assignments().filter(
@@ -333,6 +382,8 @@ def scope_q(user, resource: Resource, action: Action = Action.VIEW) -> Q | None:
     query = _ranges_q(region_ranges(user, region_roles), "region")
     if resource in REGION_EXTRAS:
         query |= REGION_EXTRAS[resource](user, region_roles)
+    if action == Action.VIEW and resource in VIEW_EXTRAS:
+        query |= VIEW_EXTRAS[resource](user, region_roles)
     for role, rule in OBJECT_RULES.get(resource, {}).items():
         if role in roles:
             query |= rule(user)

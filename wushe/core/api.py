@@ -106,6 +106,7 @@ def _include_routers() -> None:
     from wushe.people.api import router as people_router
     from wushe.projects.api import router as projects_router
     from wushe.regions.api import router as regions_router
+    from wushe.surveys.api import router as surveys_router
     from wushe.volunteers.api import router as volunteers_router
     from wushe.volunteers.api_records import router as volunteer_records_router
     from wushe.workforce.api import router as workforce_router
@@ -122,6 +123,7 @@ def _include_routers() -> None:
     api.add_router("/services/groups", groups_router)
     api.add_router("/services/cases", cases_router)
     api.add_router("/services/volunteer-records", volunteer_records_router)
+    api.add_router("/surveys", surveys_router)
 
 
 _include_routers()

@@ -25,6 +25,8 @@ def navigation(request):
     entries[1:1] = [
         (Resource.ACTIVITY, _("小组"), "activities:group_list", "bi-people-fill"),
         (Resource.CASE, _("个案"), "cases:case_list", "bi-folder2-open"),
+        (Resource.SURVEY, _("问卷"), "surveys:survey_list", "bi-ui-checks"),
+        (Resource.NEED, _("需求清单"), "surveys:need_list", "bi-list-check"),
     ]
     items = []
     for resource, label, url_name, icon in entries:

@@ -328,6 +328,13 @@ def project_list(request):
     })
 
 
+def _project_needs(user, project):
+    """The needs register entries the project answers (None hides the card from who never sees needs)."""
+    from wushe.surveys.selectors.needs import needs_for_project
+
+    return list(needs_for_project(user, project)) if may_ever(user, Resource.NEED, Action.VIEW) else None
+
+
 @login_required
 def project_detail(request, public_id):
     """The application tab of a project: the 申报书 as submitted, pairing first."""
@@ -342,6 +349,7 @@ def project_detail(request, public_id):
         may_withdraw=may_change and project.status == ProjectStatus.SUBMITTED,
         may_void=may_change and project.status == ProjectStatus.DRAFT,
         total_budget=(project.requested_amount or 0) + (project.self_raised_amount or 0),
+        project_needs=_project_needs(user, project),
     )
     if project.status in (ProjectStatus.DRAFT, ProjectStatus.SUBMITTED, ProjectStatus.UNDER_REVIEW):
         results = services.check_eligibility(project, include_round_window=project.status == ProjectStatus.DRAFT)
