@@ -76,6 +76,7 @@ lint: install
 bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m benchmarks imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m benchmarks activities
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m benchmarks surveys
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=config.settings.prod SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \

@@ -342,6 +342,11 @@ class DemoBuilder:
         from wushe.cases.demo import seed_cases
 
         seed_cases()
+        from wushe.surveys.demo import seed_surveys
+        from wushe.surveys.demo_needs import seed_needs
+
+        seed_surveys()
+        seed_needs()
         return summary()
 
     def user(self, username: str, display_name: str, phone: str | None = None) -> User:
@@ -901,8 +906,12 @@ def _reset(within: Q, low: str, high: str) -> None:
     from wushe.activities.demo import purge_activities
     from wushe.cases.demo import purge_cases
     from wushe.projects.demo import purge_projects
+    from wushe.surveys.demo import purge_surveys
+    from wushe.surveys.demo_needs import purge_needs
 
     try:
+        purge_needs(low, high)  # needs and their links point at projects and surveys
+        purge_surveys(low, high, demo_users())  # surveys point at regions, users, projects and residents
         purge_cases(low, high)  # cases point at residents and workers
         purge_activities(low, high)  # activities point at projects, residents, volunteers and workers
         purge_projects(low, high)  # rounds and projects point at the demo's regions, orgs and workers

@@ -54,6 +54,11 @@ def project_transition(*, actor, project: Project, to: str, reason: str = "") ->
                                                         "target": P(to).label}, code="illegal_transition")
     project.status = to
     save_with_history(project, actor=actor, reason=reason or str(P(to).label))
+    if to in {P.REJECTED, P.TERMINATED}:
+        # The needs it was to answer are uncovered again (docs/surveys.md).
+        from wushe.surveys.services.needs import needs_release_project
+
+        needs_release_project(actor=actor, project=project, reason=reason or str(P(to).label))
     return project
 
 

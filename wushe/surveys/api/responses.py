@@ -28,7 +28,7 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 MSG_UNKNOWN = _("所选记录不存在或不在您的管辖范围内。")
 
 
-def _identity_visible(request, survey) -> bool:
+def _identity_visible(request, survey):
     cache = request.__dict__.setdefault("_survey_identity", {})
     if survey.pk not in cache:
         cache[survey.pk] = may_see_identity(request.user, survey)

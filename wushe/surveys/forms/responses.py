@@ -32,7 +32,7 @@ class StartForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = communities
         if capture_group:
-            self.fields["population_group"].required = True
+            self.fields["population_group"].empty_label = _("一般居民（不属于以上类别）")
         else:
             del self.fields["population_group"]
 

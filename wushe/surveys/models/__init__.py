@@ -1,7 +1,16 @@
 """Needs assessment (需求评估): questionnaires from XLSForm, responses, quotas, focus groups and interviews,
 and the community needs register (需求清单) that projects answer."""
 
-from .needs import Engagement, EngagementKind, Need, NeedCategory, NeedPriority, NeedProjectLink, NeedSource, NeedStatus
+from .needs import (
+    Engagement,
+    EngagementKind,
+    Need,
+    NeedCategory,
+    NeedPriority,
+    NeedProjectLink,
+    NeedSource,
+    NeedStatus,
+)
 from .responses import AnswerValue, CollectionMode, ResponseStatus, SurveyResponse
 from .surveys import Audience, QuotaDimension, Survey, SurveyQuota, SurveyStatus
 

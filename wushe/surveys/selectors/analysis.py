@@ -13,7 +13,6 @@ Viewers see the figures of the responses `responses_for` shows them.
 from __future__ import annotations
 
 import datetime
-import statistics
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -27,12 +26,10 @@ from django.db.models import (
     Min,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -215,30 +212,51 @@ def _respondents(repeat: bool):
     return Count(key, distinct=True)
 
 
-def _histogram(numbers: list[float], integer: bool) -> list[dict]:
-    """Counts in equal-width bins (one bin per value for integers with few distinct values)."""
-    if not numbers:
+def _histogram(pairs: list[tuple[float, int]], integer: bool) -> list[dict]:
+    """Counts in equal-width bins (one bin per value for integers with few distinct values), from sorted
+    (value, count) pairs."""
+    if not pairs:
         return []
-    low, high = numbers[0], numbers[-1]
-    total = len(numbers)
+    low, high = pairs[0][0], pairs[-1][0]
+    total = sum(count for _value, count in pairs)
     if integer and high - low < 12:
         counts: dict[int, int] = {}
-        for number in numbers:
-            counts[int(number)] = counts.get(int(number), 0) + 1
+        for value, count in pairs:
+            counts[int(value)] = counts.get(int(value), 0) + count
         return [{"low": value, "high": value, "label": str(value), "count": counts.get(value, 0),
                  "percent": _percent(counts.get(value, 0), total)} for value in range(int(low), int(high) + 1)]
     if low == high:
         return [{"low": low, "high": high, "label": _number_text(low), "count": total, "percent": 100.0}]
     width = (high - low) / HISTOGRAM_BINS
     counts_by_bin = [0] * HISTOGRAM_BINS
-    for number in numbers:
-        counts_by_bin[min(int((number - low) / width), HISTOGRAM_BINS - 1)] += 1
+    for value, count in pairs:
+        counts_by_bin[min(int((value - low) / width), HISTOGRAM_BINS - 1)] += count
     bins = []
     for index, count in enumerate(counts_by_bin):
         start, end = low + index * width, low + (index + 1) * width
         bins.append({"low": start, "high": end, "label": f"{_number_text(start)}–{_number_text(end)}",
                      "count": count, "percent": _percent(count, total)})
     return bins
+
+
+def _numeric(pairs: list[tuple[float, int]], integer: bool) -> dict:
+    """n, mean, median, min, max and histogram from sorted (value, count) pairs."""
+    total = sum(count for _value, count in pairs)
+    if not total:
+        return {"numbers": 0, "mean": None, "median": None, "min": None, "max": None, "histogram": []}
+
+    def at(position: int) -> float:
+        seen = 0
+        for value, count in pairs:
+            seen += count
+            if position < seen:
+                return value
+        return pairs[-1][0]
+
+    median = (at((total - 1) // 2) + at(total // 2)) / 2
+    mean = sum(value * count for value, count in pairs) / total
+    return {"numbers": total, "mean": _round(mean), "median": _round(median), "min": _round(pairs[0][0]),
+            "max": _round(pairs[-1][0]), "histogram": _histogram(pairs, integer)}
 
 
 def _number_text(number: float) -> str:
@@ -258,8 +276,13 @@ def _may_read_texts(viewer, survey: Survey) -> bool:
 def summary(viewer, survey: Survey, *, filters: AnalysisFilters | None = None) -> dict:
     """Per question, in form order: base, skipped, and the figures of its type (see the module docstring).
 
-    Queries: the response count, per-question aggregates, option counts, repeat instances, numeric values
-    and the latest texts — each once for outside and once for inside repeats when the form has repeats."""
+    At most eight queries, whatever the number of responses: the response count, rows per question, the
+    bases of select_multiple questions (outside and inside repeats), option counts, repeat instances, value
+    counts of numeric questions, date ranges, and the latest texts.
+
+    Option counts are row counts: the engine stores each chosen option once per answer (a set, in choice
+    order), so rows of one option are distinct respondents (or instances). Only a select_multiple base
+    needs COUNT(DISTINCT …), because one respondent gives several rows."""
     filters = filters or AnalysisFilters()
     language = ui_language(survey.definition or {})
     questions = questions_of(survey)
@@ -267,88 +290,89 @@ def summary(viewer, survey: Survey, *, filters: AnalysisFilters | None = None) -
     values = _values(viewer, survey, filters)
     responses = submitted_responses(viewer, survey, filters).count()
 
-    by_repeat = {False: [q["name"] for q, r in questions if not r], True: [q["name"] for q, r in questions if r]}
-    dates = [q["name"] for q, _r in questions if q["type"] == "date"]
-    aggregates: dict[str, dict] = {}
+    def names(kinds=VALUE_TYPES, repeat=None):
+        return [q["name"] for q, r in questions if q["type"] in kinds and (repeat is None or bool(r) == repeat)]
+
+    answered: dict[str, int] = {}
+    if questions:
+        answered = dict(values.filter(question__in=names()).values("question").order_by()
+                        .annotate(n=Count("*")).values_list("question", "n"))
+    for in_repeat in (False, True):
+        multiple = names(("select_multiple",), repeat=in_repeat)
+        if multiple:
+            answered.update(values.filter(question__in=multiple).values("question").order_by()
+                            .annotate(n=_respondents(in_repeat)).values_list("question", "n"))
     options: dict[str, dict[str, int]] = {}
-    for in_repeat, names in by_repeat.items():
-        if not names:
-            continue
-        rows = values.filter(question__in=names)
-        for row in (rows.values("question").order_by()
-                    .annotate(n=_respondents(in_repeat), numbers=Count("number"),
-                              total=Sum("number"), low=Min("number"), high=Max("number"),
-                              first=Min("text", filter=Q(question__in=dates)),
-                              last=Max("text", filter=Q(question__in=dates)))):
-            aggregates[row["question"]] = row
-        selects = [q["name"] for q, r in questions if bool(r) == in_repeat and q["type"] in SELECT_TYPES]
-        if selects:
-            for row in (values.filter(question__in=selects).values("question", "choice").order_by()
-                        .annotate(n=_respondents(in_repeat))):
-                options.setdefault(row["question"], {})[row["choice"]] = row["n"]
+    if names(SELECT_TYPES):
+        for question, choice, count in (values.filter(question__in=names(SELECT_TYPES))
+                                        .values("question", "choice").order_by().annotate(n=Count("*"))
+                                        .values_list("question", "choice", "n")):
+            options.setdefault(question, {})[choice] = count
 
     instances: dict[str, int] = {}
-    if by_repeat[True]:
+    if names(repeat=True):
         repeat_of = Case(*[When(question__in=[q["name"] for q, r in questions if r == name], then=Value(name))
                            for name in {r for _q, r in questions if r}], output_field=CharField())
-        for row in (values.filter(question__in=by_repeat[True]).annotate(repeat=repeat_of).values("repeat")
+        for row in (values.filter(question__in=names(repeat=True)).annotate(repeat=repeat_of).values("repeat")
                     .order_by().annotate(n=_respondents(True))):
             instances[row["repeat"]] = row["n"]
 
-    numeric = [q["name"] for q, _r in questions if q["type"] in NUMERIC_TYPES
-               and aggregates.get(q["name"], {}).get("numbers")]
-    numbers: dict[str, list[float]] = {name: [] for name in numeric}
-    if numeric:
-        for question, number in (values.filter(question__in=numeric, number__isnull=False)
-                                 .values_list("question", "number").order_by()):
-            numbers[question].append(number)
+    # Numeric questions as (value, count) pairs: few rows for integers, and median and histogram follow
+    # exactly from them without fetching every answer.
+    numbers: dict[str, list[tuple[float, int]]] = {}
+    if names(NUMERIC_TYPES):
+        for question, number, count in (values.filter(question__in=names(NUMERIC_TYPES), number__isnull=False)
+                                        .values("question", "number").order_by().annotate(n=Count("*"))
+                                        .order_by("question", "number").values_list("question", "number", "n")):
+            numbers.setdefault(question, []).append((number, count))
+
+    dates: dict[str, tuple] = {}
+    if names(("date",)):
+        dates = {row[0]: row[1:] for row in (values.filter(question__in=names(("date",))).values("question")
+                                             .order_by().annotate(first=Min("text"), last=Max("text"))
+                                             .values_list("question", "first", "last"))}
 
     texts_visible = _may_read_texts(viewer, survey)
     latest: dict[str, list[dict]] = {}
-    text_names = [q["name"] for q, _r in questions if q["type"] == "text"]
-    if texts_visible and text_names:
-        ranked = (values.filter(question__in=text_names)
-                  .annotate(rank=Window(RowNumber(), partition_by=[F("question")],
-                                        order_by=[F("response__submitted_at").desc(), F("id").desc()]))
-                  .filter(rank__lte=LATEST_TEXTS)
-                  .values_list("question", "text", "response__submitted_at", "id"))
-        for question, text, submitted_at, pk in sorted(ranked, key=lambda row: (row[2], row[3]), reverse=True):
+    if texts_visible and names(("text",)):
+        # One LIMIT per question (index order: survey, question, choice "", response) in one statement.
+        latest_ids = Q(pk__in=[])
+        for name in names(("text",)):
+            latest_ids |= Q(pk__in=values.filter(question=name, choice="").order_by("-response_id", "-id")
+                            .values("pk")[:LATEST_TEXTS])
+        rows = (AnswerValue.objects.filter(latest_ids).order_by("-response_id", "-id")
+                .values_list("question", "text", "response__submitted_at"))
+        for question, text, submitted_at in rows:
             latest.setdefault(question, []).append({"text": text, "submitted_at": submitted_at})
 
     items = []
     for question, repeat in questions:
         name, kind = question["name"], question["type"]
-        row = aggregates.get(name, {})
         base = instances.get(repeat, 0) if repeat else responses
-        answered = row.get("n", 0)
+        n = answered.get(name, 0)
         item = {"name": name, "type": kind, "label": label(question, language), "repeat": repeat,
                 "repeat_label": label(repeats[repeat], language) if repeat in repeats else (repeat or ""),
-                "unit": "instances" if repeat else "respondents", "total": base, "n": answered,
-                "skipped": max(base - answered, 0), "skipped_percent": _percent(max(base - answered, 0), base),
-                "answered_percent": _percent(answered, base)}
+                "unit": "instances" if repeat else "respondents", "total": base, "n": n,
+                "skipped": max(base - n, 0), "skipped_percent": _percent(max(base - n, 0), base),
+                "answered_percent": _percent(n, base)}
         if kind in SELECT_TYPES:
             counts = dict(options.get(name, {}))
             choices = []
             for choice in question.get("choices") or []:
                 count = counts.pop(choice["name"], 0)
                 choices.append({"name": choice["name"], "label": label(choice, language), "count": count,
-                                "percent": _percent(count, answered)})
+                                "percent": _percent(count, n)})
             # Values no longer among the choices (a form revised after collection) still count.
             for other, count in sorted(counts.items()):
-                choices.append({"name": other, "label": other, "count": count, "percent": _percent(count, answered),
+                choices.append({"name": other, "label": other, "count": count, "percent": _percent(count, n),
                                 "unknown": True})
             item.update(kind="select", multiple=kind == "select_multiple", options=choices,
                         percent_sum=round(sum(c["percent"] for c in choices), 1))
         elif kind in ("integer", "decimal") or (kind == "calculate" and numbers.get(name)):
-            series = sorted(numbers.get(name, []))
-            count = len(series)
-            item.update(kind="numeric", numbers=count,
-                        mean=_round(row["total"] / count) if count else None,
-                        median=_round(statistics.median(series)) if series else None,
-                        min=_round(row.get("low")), max=_round(row.get("high")),
-                        histogram=_histogram(series, integer=kind == "integer"))
+            item.update(kind="numeric", **_numeric(numbers.get(name, []), integer=kind == "integer"))
         elif kind == "date":
-            item.update(kind="date", earliest=row.get("first"), latest=row.get("last"))
+            first, last = dates.get(name, (None, None))
+            item.update(kind="date", earliest=first, latest=last)
         else:
             item.update(kind="text", texts_visible=texts_visible and kind == "text",
                         recent=latest.get(name, []) if texts_visible and kind == "text" else [])
@@ -376,9 +400,11 @@ def crosstab(viewer, survey: Survey, question: str, *, by: str = "community",
     node, repeat = select_question(survey, question)
     field = "region_id" if by == "community" else "population_group_id"
     rows = _values(viewer, survey, filters).filter(question=question)
-    bases = {row[field]: row["n"] for row in rows.values(field).order_by().annotate(n=_respondents(bool(repeat)))}
+    # A select_one answer is one row; only a select_multiple base needs COUNT(DISTINCT …) (see summary).
+    counter = _respondents(bool(repeat)) if node["type"] == "select_multiple" else Count("*")
+    bases = {row[field]: row["n"] for row in rows.values(field).order_by().annotate(n=counter)}
     cells: dict[tuple, int] = {}
-    for row in rows.values(field, "choice").order_by().annotate(n=_respondents(bool(repeat))):
+    for row in rows.values(field, "choice").order_by().annotate(n=Count("*")):
         cells[(row["choice"], row[field])] = row["n"]
 
     keys = [key for key in bases if key is not None]

@@ -31,8 +31,16 @@ def may_fill(viewer, response: SurveyResponse) -> bool:
     return may_change or (response.collected_by_id is not None and response.collected_by_id == viewer.pk)
 
 
-def may_see_identity(viewer, survey) -> bool:
-    return policy.can(viewer, Action.VIEW_IDENTITY, Resource.SURVEY, survey)
+def may_see_identity(viewer, survey):
+    """A test `f(response) -> bool`: may the viewer see who answered? Those with VIEW_IDENTITY on the survey
+    see every respondent, those with VIEW_IDENTITY in the response's community (a community worker on a
+    street survey) the respondents of their area."""
+    whole_survey = policy.can(viewer, Action.VIEW_IDENTITY, Resource.SURVEY, survey)
+
+    def visible(response: SurveyResponse) -> bool:
+        return whole_survey or policy.can_in_region(viewer, Action.VIEW_IDENTITY, Resource.SURVEY, response.region)
+
+    return visible
 
 
 def mask_name(name: str) -> str:
@@ -51,6 +59,7 @@ def respondent_name(response: SurveyResponse) -> str:
     return ""
 
 
-def shown_respondent(response: SurveyResponse, identity_visible: bool) -> str:
+def shown_respondent(response: SurveyResponse, identity_visible) -> str:
+    """The respondent's name, masked unless `identity_visible(response)` (see may_see_identity)."""
     name = respondent_name(response)
-    return name if identity_visible else mask_name(name)
+    return name if identity_visible(response) else mask_name(name)

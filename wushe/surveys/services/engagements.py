@@ -106,10 +106,8 @@ def engagement_update(*, actor, engagement: Engagement, **fields) -> Engagement:
     errors: dict = {}
     region_changed = "region" in fields and fields["region"] != engagement.region
     kind_changed = "kind" in fields and fields["kind"] != engagement.kind
-    if region_changed or kind_changed:
-        if engagement.needs.active().exists():
-            _add(errors, "region" if region_changed else "kind",
-                 MSG_REGION_LOCKED if region_changed else MSG_KIND_LOCKED)
+    if (region_changed or kind_changed) and engagement.needs.active().exists():
+        _add(errors, "region" if region_changed else "kind", MSG_REGION_LOCKED if region_changed else MSG_KIND_LOCKED)
     for name, value in fields.items():
         setattr(engagement, name, value)
     _validate(actor, engagement, errors, region_changed=region_changed)

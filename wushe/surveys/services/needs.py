@@ -212,6 +212,13 @@ def project_may_answer(need: Need, project: Project) -> bool:
     return project.region_id == need.region_id or project.region.contains(need.region)
 
 
+def _lock(need: Need) -> None:
+    """Lock the need's row and re-read its status, so simultaneous link changes see each other (the unique
+    constraint on active links backs the duplicate check)."""
+    list(Need.objects.select_for_update().filter(pk=need.pk).values_list("pk"))
+    need.refresh_from_db(fields=["status", "voided_at"])
+
+
 @transaction.atomic
 def need_link_project(*, actor, need: Need, project: Project, note: str = "") -> NeedProjectLink:
     """Record that `project` answers `need`; an open need becomes answered."""
@@ -226,8 +233,7 @@ def need_link_project(*, actor, need: Need, project: Project, note: str = "") ->
         raise ValidationError({"project": [MSG_PROJECT_NOT_ACTIVE]}, code="project_closed")
     if not project_may_answer(need, project):
         raise ValidationError({"project": [MSG_PROJECT_OTHER_REGION]}, code="project_other_region")
-    # Lock the need so two simultaneous links cannot both pass the duplicate check (the constraint backs it).
-    need = Need.objects.select_for_update().get(pk=need.pk)
+    _lock(need)
     if NeedProjectLink.objects.active().filter(need=need, project=project).exists():
         raise ValidationError({"project": [MSG_LINK_DUPLICATE]}, code="duplicate_link")
     link = NeedProjectLink(need=need, project=project, linked_by=actor, note=(note or "").strip())
@@ -248,12 +254,11 @@ def need_unlink_project(*, actor, link: NeedProjectLink, reason: str) -> NeedPro
     if not reason:
         raise ValidationError({"reason": [MSG_UNLINK_REASON_REQUIRED]}, code="reason_required")
     record_void(actor=actor, obj=link, reason=reason)
-    need = Need.objects.select_for_update().get(pk=need.pk)
+    _lock(need)
     if (not need.is_voided and need.status == NeedStatus.ANSWERED
             and not need.project_links.active().exists()):
         need.status = NeedStatus.OPEN
         _save(actor, need, reason=str(_("项目取消关联：%(title)s") % {"title": project.title}))
-    link.need = need
     return link
 
 
@@ -265,3 +270,21 @@ def need_void(*, actor, need: Need, reason: str) -> Need:
     for link in need.project_links.active():
         record_void(actor=actor, obj=link, reason=reason)
     return need
+
+
+@transaction.atomic
+def needs_release_project(*, actor, project, reason: str) -> int:
+    """A project that was not approved or was terminated answers nothing any more: void its need links
+    (the actor is whoever made that decision) and return answered needs without another project to open.
+    Called by `projects.states.project_transition`; returns the number of links released."""
+    released = 0
+    for link in NeedProjectLink.objects.active().filter(project=project).select_related("need"):
+        record_void(actor=actor, obj=link, reason=reason)
+        released += 1
+        need = link.need
+        _lock(need)
+        if (not need.is_voided and need.status == NeedStatus.ANSWERED
+                and not need.project_links.active().exists()):
+            need.status = NeedStatus.OPEN
+            _save(actor, need, reason=str(_("项目不再回应：%(title)s") % {"title": project.title}))
+    return released

@@ -99,8 +99,7 @@ def response_start(*, actor, survey: Survey, region, population_group=None, resp
         raise ValidationError({"mode": ValidationError(MSG_MODE_UNKNOWN, code="mode_unknown")})
     if region is None or not communities_of(survey).filter(pk=region.pk).exists():
         raise ValidationError({"region": ValidationError(MSG_COMMUNITY_OUTSIDE, code="community_outside")})
-    if survey.capture_group and population_group is None:
-        raise ValidationError({"population_group": ValidationError(MSG_GROUP_REQUIRED, code="group_required")})
+    # No population group means a general resident (一般居民): most respondents belong to none.
     response = SurveyResponse(survey=survey, region=region, population_group=population_group, mode=mode,
                               language=language[:10])
     if mode == CollectionMode.INTERVIEW:
@@ -131,18 +130,30 @@ def may_edit_submitted(actor, response: SurveyResponse) -> bool:
     return _is_user(actor) and policy.can(actor, Action.CHANGE, Resource.SURVEY, response.survey)
 
 
-def _drop_invalid(answers: dict, errors: dict) -> dict:
-    """The engine's cleaned answers without any value that has an error (a draft keeps only valid values)."""
-    for key in errors:
+def _without(raw: dict, keys) -> dict:
+    """`raw` without the values named by engine keys ("age", "kids.0.kid_age")."""
+    raw = copy.deepcopy(raw)
+    for key in keys:
         parts = key.split(".")
-        if len(parts) == 1:
-            answers.pop(key, None)
-        elif len(parts) == 3 and parts[1].isdigit():
-            instances = answers.get(parts[0])
+        if len(parts) == 3 and parts[1].isdigit():
+            instances = raw.get(parts[0])
             index = int(parts[1])
             if isinstance(instances, list) and index < len(instances) and isinstance(instances[index], dict):
                 instances[index].pop(parts[2], None)
-    return answers
+        else:
+            raw.pop(key, None)
+    return raw
+
+
+def _valid_draft_answers(definition: dict, raw: dict, result) -> dict:
+    """The cleaned answers of a draft without its invalid values, re-evaluated so that calculations and
+    skip logic never rest on a value that was not kept."""
+    for _attempt in range(5):
+        if not result.errors:
+            return result.answers
+        raw = _without(raw, result.errors)
+        result = engine.evaluate(definition, raw, final=False)
+    return _without(result.answers, result.errors)
 
 
 @transaction.atomic
@@ -171,7 +182,7 @@ def response_save(*, actor, response: SurveyResponse, raw: dict, final: bool, la
         check_quota(survey, region=response.region, population_group=response.population_group, exclude=response)
         response.status = ResponseStatus.SUBMITTED
         response.submitted_at = timezone.now()
-    response.answers = _drop_invalid(copy.deepcopy(result.answers), result.errors) if not final else result.answers
+    response.answers = result.answers if final else _valid_draft_answers(response.survey.definition, raw or {}, result)
     if language:
         response.language = language[:10]
     save_with_history(response, actor=actor if _is_user(actor) else None)

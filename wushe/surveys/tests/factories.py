@@ -63,3 +63,10 @@ def make_survey(world, definition: dict | None = None, **fields) -> Survey:
 
 def make_quota(survey: Survey, *, region=None, population_group=None, target: int = 1) -> SurveyQuota:
     return SurveyQuota.objects.create(survey=survey, region=region, population_group=population_group, target=target)
+
+
+def make_resident(world, name: str = "孙大妈", *, region=None):
+    from wushe.core.text import build_search_text
+    from wushe.people.models import Resident
+
+    return Resident.objects.create(region=region or world.community, name=name, search_text=build_search_text(name))

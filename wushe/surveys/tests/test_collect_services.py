@@ -50,12 +50,21 @@ def test_community_outside_the_survey_is_refused(world):
     assert codes(error.value) == {"community_outside"}
 
 
-def test_population_group_required_when_captured(world):
-    with pytest.raises(ValidationError) as error:
-        start(world, make_survey(world), population_group=None)
-    assert codes(error.value) == {"group_required"}
-    response = start(world, make_survey(world, capture_group=False), population_group=None)
+def test_a_respondent_outside_every_group_is_a_general_resident(world):
+    # Most residents belong to none of the registry's groups: no group means 一般居民, not an error.
+    response = start(world, make_survey(world), population_group=None)
     assert response.population_group is None
+
+
+def test_population_group_required_when_quotas_are_by_group(world):
+    from wushe.people.models import PopulationGroup
+    from wushe.surveys.tests.factories import make_quota
+
+    survey = make_survey(world, quota_by="group")
+    make_quota(survey, population_group=PopulationGroup.objects.get(code="migrant"), target=5)
+    with pytest.raises(ValidationError) as error:
+        start(world, survey, population_group=None)
+    assert codes(error.value) == {"group_required"}
 
 
 @pytest.mark.parametrize("fields, code", [

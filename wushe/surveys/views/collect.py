@@ -15,7 +15,7 @@ from wushe.core.pagination import paginate
 from wushe.people.selectors import resident_list, residents_visible_to
 
 from ..forms.responses import StartForm, VoidForm, add_service_errors, readable_answers, ui_language
-from ..models import CollectionMode, ResponseStatus
+from ..models import CollectionMode, QuotaDimension, ResponseStatus
 from ..selectors.responses import get_response_for, may_fill, may_see_identity, shown_respondent
 from ..selectors.surveys import collect_communities, get_survey, may_collect, quota_progress, responses_for
 from ..services import responses as services
@@ -32,7 +32,8 @@ def survey_collect(request, survey_id):
     if not may_collect(request.user, survey):
         raise PermissionDenied
     communities = collect_communities(request.user, survey)
-    form = StartForm(request.POST or None, communities=communities, capture_group=survey.capture_group)
+    form = StartForm(request.POST or None, communities=communities,
+                     capture_group=survey.capture_group or survey.quota_by == QuotaDimension.GROUP)
     query = request.GET.get("resident_q", "").strip()
     candidates = (list(resident_list(request.user, query=query).filter(region__in=communities)[:RESIDENT_CANDIDATES])
                   if query else [])

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from ..forms.responses import ResumeForm, StartForm, add_service_errors, ui_language
-from ..models import CollectionMode, ResponseStatus, SurveyResponse
+from ..models import CollectionMode, QuotaDimension, ResponseStatus, SurveyResponse
 from ..selectors.surveys import communities_of
 from ..services.links import survey_from_token
 from ..services.responses import check_collecting, response_start
@@ -67,7 +67,8 @@ def start(request, token):
         remembered = None
     resuming = request.method == "POST" and "resume-code" in request.POST
     form = StartForm(request.POST if request.method == "POST" and not resuming else None,
-                     communities=communities_of(survey), capture_group=survey.capture_group)
+                     communities=communities_of(survey),
+                     capture_group=survey.capture_group or survey.quota_by == QuotaDimension.GROUP)
     resume_form = ResumeForm(request.POST if resuming else None, prefix="resume")
     if resuming and resume_form.is_valid():
         found = _draft(survey, resume_form.cleaned_data["code"].strip(), user)

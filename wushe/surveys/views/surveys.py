@@ -29,6 +29,7 @@ from ..forms.surveys import (
 )
 from ..models import QuotaDimension, SurveyStatus
 from ..selectors import surveys as selectors
+from ..selectors.needs import needs_for
 from ..services import surveys as services
 from ..xlsform.engine import label as node_label
 
@@ -108,6 +109,7 @@ def survey_detail(request, survey_id):
         "quotas": selectors.quota_progress(survey), "may_collect": selectors.may_collect(user, survey),
         "submitted": survey.responses.filter(voided_at__isnull=True, status="submitted").count(),
         "history": history_for(survey) if can(user, Action.HISTORY, Resource.SURVEY, survey) else [],
+        "needs": list(needs_for(user).filter(survey=survey)[:20]) if may_ever(user, Resource.NEED) else [],
     }
     if survey.allow_link and survey.status == SurveyStatus.OPEN and may_change:
         from ..services.links import survey_link_path

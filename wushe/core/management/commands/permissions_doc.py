@@ -8,7 +8,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from wushe.accounts import policy
-from wushe.accounts.policy import ADMIN, GRANT_RULES, MATRIX, OBJECT_ONLY, OBJECT_RULES, Action, Resource
+from wushe.accounts.policy import (
+    ADMIN,
+    GRANT_RULES,
+    MATRIX,
+    OBJECT_ONLY,
+    OBJECT_RULES,
+    VIEW_EXTRAS,
+    Action,
+    Resource,
+)
 from wushe.accounts.roles import OBJECT_ROLES, REGION_ROLES, SELF_ROLES, Role
 from wushe.core.masking import mask_id_number, mask_phone
 
@@ -28,6 +37,8 @@ RESOURCE_LABELS = {
     Resource.ACTIVITY: "活动与小组 Activity and group work",
     Resource.SERVICE_RECORD: "志愿服务记录证明 Volunteer service-record extract",
     Resource.CASE: "个案 Case (sensitive)",
+    Resource.SURVEY: "问卷 Survey (responses, quotas, analysis)",
+    Resource.NEED: "需求清单 Needs register (focus groups, interviews)",
 }
 ACTION_LABELS = {
     Action.VIEW: ("查看", "see the record in lists, counts, detail pages and API reads"),
@@ -74,6 +85,8 @@ OBJECT_SCOPES = {
     (Resource.SERVICE_RECORD, Role.VOLUNTEER): "own extracts",
     (Resource.CASE, Role.SOCIAL_WORKER): "cases they are assigned to",
     (Resource.CASE, Role.SUPERVISOR): "cases of supervisees",
+    (Resource.SURVEY, Role.ORG_LEADER): "surveys of own organization",
+    (Resource.NEED, Role.ORG_LEADER): "needs of own organization's communities",
 }
 SAMPLE_ID = "11010519491231002X"
 SAMPLE_PHONE = "13800000001"
@@ -103,6 +116,8 @@ def _scope_for(resource: Resource, role: Role) -> str:
                       if role in MATRIX[resource][action] and role not in object_only.get(action, set())]
     if role in REGION_ROLES and region_actions:
         parts.append("region subtree")
+        if resource in VIEW_EXTRAS:
+            parts.append("view: records of the regions above")
     if role in OBJECT_RULES.get(resource, {}):
         parts.append(OBJECT_SCOPES.get((resource, role), "assigned objects"))
     return " + ".join(parts) or "nothing (no scope source)"
