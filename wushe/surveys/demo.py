@@ -119,6 +119,8 @@ def seed_surveys(*, seed: int = 20261201) -> dict[str, int] | None:
                                             final=final)
             submitted += final
 
+    needs = _needs_from_survey(users["demo_community"], survey)
+
     workers = Survey.objects.none()
     if district is not None:
         workers = survey_services.survey_create(
@@ -133,7 +135,35 @@ def seed_surveys(*, seed: int = 20261201) -> dict[str, int] | None:
                                                          mode=CollectionMode.SELF, language="zh")
             response_services.response_save(actor=None, response=response, raw=_worker_answers(rng), final=True)
             submitted += 1
-    return {"surveys": 2 if workers else 1, "responses": submitted}
+    return {"surveys": 2 if workers else 1, "responses": submitted, "needs": needs}
+
+
+# The options of the residents' survey that become needs of the community when enough respondents name them.
+NEED_OPTIONS = {"meals": ("高龄老人助餐", "elderly_care", "oldest_old"),
+                "home_care": ("独居老人居家探访", "elderly_care", "empty_nest_elderly"),
+                "after_school": ("儿童课后托管", "children", None),
+                "health": ("健康讲座与义诊进社区", "health", None)}
+
+
+def _needs_from_survey(staff: User, survey: Survey) -> int:
+    """The demo community's register gets the needs its own respondents name most, with the figure."""
+    from .selectors.analysis import AnalysisFilters, summary
+    from .services.needs import need_create
+
+    community = staff.role_assignments.get(role="community_staff").region
+    figures = summary(staff, survey, filters=AnalysisFilters(community=community))
+    question = next(q for q in figures["questions"] if q["name"] == "needs")
+    created = 0
+    for option in sorted(question["options"], key=lambda o: -o["count"]):
+        if option["name"] not in NEED_OPTIONS or option["percent"] < 20:
+            continue
+        title, category, group_code = NEED_OPTIONS[option["name"]]
+        need_create(actor=staff, region=community, title=title, category=category, source="survey",
+                    priority="high" if option["percent"] >= 30 else "medium", survey=survey,
+                    population_group=PopulationGroup.objects.filter(code=group_code).first() if group_code else None,
+                    evidence=f"{survey.title}：本社区 {question['n']} 名受访者中 {option['percent']}% 选择“{option['label']}”。")
+        created += 1
+    return created
 
 
 def purge_surveys(low: str, high: str, owners) -> None:

@@ -196,6 +196,26 @@ def test_demo_logins_see_what_their_role_allows(seeded):
     assert not policy.may_ever(by_name["demo_expert"], Resource.RESIDENT, Action.VIEW)
 
 
+def test_demo_surveys_have_answers_quotas_and_the_needs_they_raised(seeded):
+    from wushe.surveys.demo import RESIDENT_SURVEY, WORKER_SURVEY
+    from wushe.surveys.models import AnswerValue, Need, Survey, SurveyStatus
+    from wushe.surveys.services.values import value_rows
+
+    residents = Survey.objects.get(title=RESIDENT_SURVEY)
+    assert residents.status == SurveyStatus.OPEN and residents.quotas.count() >= 10
+    submitted = residents.responses.filter(status="submitted")
+    assert submitted.count() >= 300 and residents.responses.filter(status="draft").exists()
+    # analysis rows are exactly those derived from the submitted answers, and no draft has any
+    assert AnswerValue.objects.filter(survey=residents).count() == sum(len(value_rows(r)) for r in submitted)
+    assert not AnswerValue.objects.filter(response__status="draft").exists()
+    workers = Survey.objects.get(title=WORKER_SURVEY)
+    answered = workers.responses.filter(status="submitted").count()
+    naming = AnswerValue.objects.filter(survey=workers, question="difficulties", choice="participation").count()
+    assert answered == 120 and 0.55 < naming / answered < 0.85  # most name low resident participation
+    from_survey = Need.objects.filter(survey=residents)
+    assert from_survey.exists() and all("%" in need.evidence for need in from_survey)
+
+
 def test_seed_is_idempotent_deterministic_and_resettable(seeded, capsys):
     names, counts = _names(), demo.summary()
     assert counts == seeded

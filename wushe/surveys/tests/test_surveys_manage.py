@@ -178,6 +178,7 @@ def test_detail_shows_link_and_qr(world, client_for):
     assert 'id="survey-link"' in page.content.decode()
     qr = client.get(reverse("surveys:survey_qr", args=[survey.public_id]))
     assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+    assert b'xmlns="http://www.w3.org/2000/svg"' in qr.content  # standalone, so <img src> can show it
 
 
 def test_void_needs_closed_survey_and_a_reason(world, client_for):
