@@ -127,3 +127,26 @@ def test_viewer_without_export_permission_gets_403_on_export(world, client_for, 
 def test_non_staff_cannot_open_analysis(world, data, client_for, persona):
     for url in _pages(data.survey):
         assert client_for(persona).get(url).status_code in (403, 404), url
+
+
+def test_the_page_learns_of_responses_that_arrive_after_it_was_drawn(world, client_for):
+    from django.urls import reverse
+
+    from wushe.surveys.models import CollectionMode
+    from wushe.surveys.services import responses as response_services
+
+    from .factories import make_survey
+
+    survey = make_survey(world)
+    client = client_for("street_officer")
+    page = client.get(reverse("surveys:survey_analysis", args=[survey.public_id])).content.decode()
+    assert 'id="analysis-news"' in page and "every 60s" in page
+    news = reverse("surveys:survey_analysis_news", args=[survey.public_id])
+    assert "又收到" not in client.get(news + "?seen=0").content.decode()
+    response = response_services.response_start(actor=None, survey=survey, region=world.community,
+                                                mode=CollectionMode.SELF)
+    response_services.response_save(actor=None, response=response, final=True,
+                                    raw={"nickname": "钱", "age": 40, "lives_alone": "no"})
+    assert "又收到 1 份答卷" in client.get(news + "?seen=0").content.decode()
+    assert "又收到" not in client.get(news + "?seen=1").content.decode()
+    assert client_for("outsider").get(news).status_code == 404

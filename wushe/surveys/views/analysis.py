@@ -68,3 +68,18 @@ def survey_export_view(request, survey_id):
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename=export_filename(survey),
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@login_required
+def survey_analysis_news(request, survey_id):
+    """Polled by the analysis page every minute: says when responses arrived since the page was drawn."""
+    survey = get_survey(request.user, survey_id)
+    filters = analysis.parse_filters(survey, request.GET)
+    try:
+        seen = int(request.GET.get("seen", ""))
+    except ValueError:
+        seen = 0
+    now = analysis.submitted_responses(request.user, survey, filters).count()
+    return render(request, "surveys/analysis/_news.html", {
+        "survey": survey, "seen": seen, "now": now, "arrived": max(now - seen, 0),
+        "filter_query": urlencode(filters.params())})
