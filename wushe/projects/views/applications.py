@@ -328,11 +328,15 @@ def project_list(request):
     })
 
 
-def _project_needs(user, project):
-    """The needs register entries the project answers (None hides the card from who never sees needs)."""
-    from wushe.surveys.selectors.needs import needs_for_project
+def _project_needs(user, project) -> dict:
+    """The needs register entries the project answers, and those of its area the viewer may link to it
+    (None hides the card from who never sees needs)."""
+    from wushe.surveys.selectors.needs import linkable_needs, needs_for_project
 
-    return list(needs_for_project(user, project)) if may_ever(user, Resource.NEED, Action.VIEW) else None
+    if not may_ever(user, Resource.NEED, Action.VIEW):
+        return {"project_needs": None}
+    return {"project_needs": list(needs_for_project(user, project)),
+            "linkable_needs": list(linkable_needs(user, project)[:200])}
 
 
 @login_required
@@ -349,7 +353,7 @@ def project_detail(request, public_id):
         may_withdraw=may_change and project.status == ProjectStatus.SUBMITTED,
         may_void=may_change and project.status == ProjectStatus.DRAFT,
         total_budget=(project.requested_amount or 0) + (project.self_raised_amount or 0),
-        project_needs=_project_needs(user, project),
+        **_project_needs(user, project),
     )
     if project.status in (ProjectStatus.DRAFT, ProjectStatus.SUBMITTED, ProjectStatus.UNDER_REVIEW):
         results = services.check_eligibility(project, include_round_window=project.status == ProjectStatus.DRAFT)

@@ -325,3 +325,17 @@ def facilitator_choices(viewer, engagement: Engagement | None = None):
     staff = RoleAssignment.objects.active().filter(role__in=[r.value for r in roles]).filter(in_area)
     query |= Q(pk__in=staff.values("user_id"))
     return User.objects.filter(query, is_active=True).order_by("display_name", "username")
+
+
+def linkable_needs(viewer, project: Project) -> QuerySet[Need]:
+    """Needs of the project's area the viewer may link to it (from the project page): visible, not met or
+    voided, not linked to it yet. Empty when the viewer may change neither the project nor any need."""
+    if project.is_voided or project.status in CLOSED_PROJECT_STATUSES:
+        return Need.objects.none()
+    may_change_project = policy.can(viewer, Action.CHANGE, Resource.PROJECT, project)
+    needs = visible_needs(viewer, Action.VIEW if may_change_project else Action.CHANGE)
+    region = Region.objects.get(pk=project.region_id)
+    low, high = region.code_range
+    linked = _active_links().filter(project=project).values("need_id")
+    return (needs.filter(region__code__gte=low, region__code__lte=high).exclude(status=NeedStatus.MET)
+            .exclude(pk__in=linked).select_related("region").order_by("region__code", "status", "-identified_on"))

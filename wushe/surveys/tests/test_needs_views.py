@@ -190,3 +190,29 @@ def test_project_card_is_hidden_from_who_never_sees_needs(world, client_for, nee
     page = client_for("supervisor").get(reverse("projects:project_detail", args=[project.public_id]))
     assert page.status_code == 200
     assert 'data-testid="project-needs"' not in page.content.decode()
+
+
+def test_project_page_links_a_need_of_its_area(world, client_for, need, project):
+    """The applicant (org leader) answers a need of the community from the project page itself."""
+    elsewhere = make_need(world, actor=world.street_officer, region=world.community2, title="丽都社区的需求")
+    client = client_for("org_leader")
+    page = client.get(reverse("projects:project_detail", args=[project.public_id])).content.decode()
+    assert 'data-testid="project-need-link"' in page and need.title in page
+    assert elsewhere.title not in page  # another community's need is not offered
+    url = reverse("surveys:project_need_link", args=[project.public_id])
+    response = client.post(url, {"need": str(need.public_id), "note": "项目为高龄老人每周送餐三次"})
+    assert response.status_code == 302 and response["Location"].endswith("#project-needs")
+    need.refresh_from_db()
+    assert need.status == NeedStatus.ANSWERED
+    assert NeedProjectLink.objects.active().get(need=need).note == "项目为高龄老人每周送餐三次"
+    # not offered any more, and a need of another community is refused
+    page = client.get(reverse("projects:project_detail", args=[project.public_id])).content.decode()
+    assert 'data-testid="project-need-link"' not in page
+    client.post(url, {"need": str(elsewhere.public_id)})
+    assert not NeedProjectLink.objects.filter(need=elsewhere).exists()
+
+
+def test_project_need_link_is_404_for_who_may_not_see_the_project(world, client_for, need, project):
+    url = reverse("surveys:project_need_link", args=[project.public_id])
+    assert client_for("outsider").post(url, {"need": str(need.public_id)}).status_code == 404
+    assert not NeedProjectLink.objects.exists()

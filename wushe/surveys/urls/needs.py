@@ -16,4 +16,5 @@ urlpatterns = [
     path("<uuid:public_id>/projects/link/", views.need_link_project, name="need_link_project"),
     path("<uuid:public_id>/projects/<uuid:project_id>/unlink/", views.need_unlink_project,
          name="need_unlink_project"),
+    path("for-project/<uuid:project_id>/link/", views.project_need_link, name="project_need_link"),
 ]

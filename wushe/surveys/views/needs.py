@@ -216,3 +216,25 @@ def need_uncovered(request):
         context["summary"] = selectors.uncovered_summary(user, region)
         context["page"] = paginate(request, selectors.uncovered_needs(user, region))
     return render(request, "surveys/needs/uncovered.html", context)
+
+
+@login_required
+@require_POST
+def project_need_link(request, project_id):
+    """From the project page: the project answers a need of its area (the same rules as from the need)."""
+    user = request.user
+    project = get_object_for(user, Resource.PROJECT, Project.objects.all(), public_id=project_id)
+    need_id = request.POST.get("need", "")
+    need = selectors.linkable_needs(user, project).filter(public_id=_uuid_or_404(need_id)).first() if need_id else None
+    back = redirect("projects:project_detail", public_id=project.public_id)
+    back["Location"] += "#project-needs"
+    if need is None:
+        messages.error(request, _("请选择本项目所在区域需求清单中的需求。"))
+        return back
+    try:
+        services.need_link_project(actor=user, need=need, project=project, note=request.POST.get("note", ""))
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(request, _("已关联需求“%(title)s”。") % {"title": need.title})
+    return back
