@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--responses", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--queries", action="store_true", help="print each query of summary() with its time")
+    parser.add_argument("--export", action="store_true", help="also time the Excel export of every response")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="wushe-bench-") as tmp:
@@ -191,4 +192,19 @@ def main(argv: list[str] | None = None) -> None:
               f"{cross_seconds / plain_cross:>6.1f}×")
         print("-" * 74)
         print(f"peak Python memory of summary(): {peak / 1024 / 1024:.1f} MB")
+        if args.export:
+            import io
+
+            from wushe.surveys.selectors.analysis import AnalysisFilters
+            from wushe.surveys.services.export import survey_export
+
+            buffer = io.BytesIO()
+            tracemalloc.start()
+            started = time.perf_counter()
+            survey_export(actor=user, survey=survey, filters=AnalysisFilters(), fileobj=buffer)
+            seconds = time.perf_counter() - started
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            print(f"Excel export of every response: {seconds:.1f} s, {buffer.tell() / 1024 / 1024:.1f} MB file, "
+                  f"peak Python memory {peak / 1024 / 1024:.0f} MB")
         sys.stdout.flush()

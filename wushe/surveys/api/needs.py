@@ -229,6 +229,14 @@ def list_needs(request, filters: Query[NeedFilterParams]):
     return selectors.needs_for(request.user, selectors.NeedFilters.from_params(filters.dict()))
 
 
+@router.get("/export.xlsx", response={200: None, **ERRORS},
+            summary="The needs register (with the list's filters) as .xlsx (audit-logged)")
+def export_needs(request, filters: Query[NeedFilterParams]):
+    from ..services.needs_export import needs_register_xlsx
+
+    return needs_register_xlsx(actor=request.user, filters=selectors.NeedFilters.from_params(filters.dict()))
+
+
 @router.post("/", response={201: NeedDetailOut, **ERRORS}, summary="Register a need (CHANGE in its community)")
 def create_need(request, payload: NeedIn):
     require(request.user, Resource.NEED, Action.CHANGE)

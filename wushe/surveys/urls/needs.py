@@ -16,5 +16,6 @@ urlpatterns = [
     path("<uuid:public_id>/projects/link/", views.need_link_project, name="need_link_project"),
     path("<uuid:public_id>/projects/<uuid:project_id>/unlink/", views.need_unlink_project,
          name="need_unlink_project"),
+    path("export.xlsx", views.need_export, name="need_export"),
     path("for-project/<uuid:project_id>/link/", views.project_need_link, name="project_need_link"),
 ]

@@ -44,6 +44,7 @@ def need_list(request):
         "sources": NeedSource.choices, "groups": PopulationGroup.objects.order_by("sort_order", "code"),
         "regions": selectors.filter_region_choices(user),
         "may_create": may_ever(user, Resource.NEED, Action.CHANGE) and selectors.community_choices(user).exists(),
+        "may_export": may_ever(user, Resource.NEED, Action.EXPORT),
     })
     return render(request, "surveys/needs/list.html", context)
 
@@ -238,3 +239,11 @@ def project_need_link(request, project_id):
     else:
         messages.success(request, _("已关联需求“%(title)s”。") % {"title": need.title})
     return back
+
+
+@login_required
+def need_export(request):
+    """The register with the page's filters as an Excel file (audited)."""
+    from ..services.needs_export import needs_register_xlsx
+
+    return needs_register_xlsx(actor=request.user, filters=selectors.NeedFilters.from_params(request.GET))

@@ -18,6 +18,7 @@ from wushe.audit.services import audit_record
 from wushe.core.history import history_for
 from wushe.core.pagination import paginate
 from wushe.core.search import apply_search
+from wushe.imports.views import xlsx_response
 from wushe.people.models import PopulationGroup
 
 from ..forms.surveys import (
@@ -259,7 +260,4 @@ def survey_sample(request, name):
     require(request.user, Resource.SURVEY, Action.CHANGE)
     if name not in SAMPLES:
         raise Http404
-    response = HttpResponse(getattr(samples, SAMPLES[name])(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return xlsx_response(getattr(samples, SAMPLES[name])(), f"{name}.xlsx")
