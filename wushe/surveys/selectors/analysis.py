@@ -338,7 +338,8 @@ def summary(viewer, survey: Survey, *, filters: AnalysisFilters | None = None) -
         # One LIMIT per question (index order: survey, question, choice "", response) in one statement.
         latest_ids = Q(pk__in=[])
         for name in names(("text",)):
-            latest_ids |= Q(pk__in=values.filter(question=name, choice="").order_by("-response_id", "-id")
+            # ordered by the index alone (a tie-break on id would sort every text row of the question)
+            latest_ids |= Q(pk__in=values.filter(question=name, choice="").order_by("-response_id")
                             .values("pk")[:LATEST_TEXTS])
         rows = (AnswerValue.objects.filter(latest_ids).order_by("-response_id", "-id")
                 .values_list("question", "text", "response__submitted_at"))

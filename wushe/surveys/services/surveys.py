@@ -32,7 +32,7 @@ MSG_CLOSES_BEFORE_OPENS = _("截止日期不能早于开始日期。")
 MSG_FORM_REQUIRED = _("请上传 XLSForm 问卷文件（.xlsx）。")
 MSG_FORM_TOO_LARGE = _("文件过大：XLSForm 文件不能超过 5 MB。")
 MSG_FORM_REJECTED = _("XLSForm 文件有 %(count)s 处问题，未能导入；请按下表逐行修改后重新上传。")
-MSG_FORM_LOCKED = _("该问卷已有答卷，不能更换表单；请新建问卷。")
+MSG_FORM_LOCKED = _("该问卷已有答卷，不能更换表单；可“复制为新问卷”后在副本中更换。")
 MSG_NO_QUESTIONS = _("问卷没有任何题目，不能开始收集。")
 MSG_BAD_TRANSITION = _("当前状态不能进行该操作。")
 MSG_VOIDED = _("该问卷已作废，不能修改。")
@@ -257,3 +257,28 @@ def survey_void(*, actor, survey: Survey, reason: str) -> Survey:
     if survey.status == SurveyStatus.OPEN:
         raise ValidationError(MSG_HAS_RESPONSES, code="still_open")
     return record_void(actor=actor, obj=survey, reason=reason)
+
+
+@transaction.atomic
+def survey_copy(*, actor, survey: Survey, title: str = "", region=None) -> Survey:
+    """A new draft with the same form, settings and quotas (for the next round, or to change a form that
+    already has answers); the copy has no responses and its own public link."""
+    if not getattr(actor, "is_authenticated", False) or not can(actor, Action.VIEW, Resource.SURVEY, survey):
+        raise PermissionDenied
+    copy = Survey(
+        region=region or survey.region, owner=actor, created_by=actor,
+        title=(title or "").strip() or str(_("%(title)s（副本）") % {"title": survey.title}),
+        description=survey.description, audience=survey.audience, organization=survey.organization,
+        project=survey.project, allow_link=survey.allow_link, allow_anonymous=survey.allow_anonymous,
+        capture_group=survey.capture_group, quota_by=survey.quota_by, definition=survey.definition,
+        form_id=survey.form_id, form_version=survey.form_version, source_name=survey.source_name)
+    _validate(actor, copy, region_changed=True)
+    if survey.source_file:
+        with survey.source_file.open("rb") as source:
+            copy.source_file.save(survey.source_name or "form.xlsx", ContentFile(source.read()), save=False)
+    _store(actor, copy, reason=str(_("复制自问卷：%(title)s") % {"title": survey.title})[:100])
+    if copy.region_id == survey.region_id:
+        for quota in survey.quotas.all():
+            save_with_history(SurveyQuota(survey=copy, region=quota.region, population_group=quota.population_group,
+                                          target=quota.target), actor=actor)
+    return copy

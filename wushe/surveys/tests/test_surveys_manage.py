@@ -273,3 +273,30 @@ def test_sample_download(world, client_for):
 
     assert import_xlsform(response.content, "resident-needs.xlsx").definition["form_id"] == "resident_needs"
     assert client_for("community_staff").get(reverse("surveys:survey_sample", args=["nope"])).status_code == 404
+
+
+def test_copy_gives_a_draft_with_the_form_settings_and_quotas_but_no_answers(world, client_for):
+    from wushe.surveys.models import CollectionMode, SurveyResponse
+
+    data = resident_needs_workbook()
+    survey = services.survey_create(actor=world.street_officer, region=world.street, data=data,
+                                    filename="needs.xlsx", quota_by="community", allow_anonymous=False)
+    services.quotas_set(actor=world.street_officer, survey=survey, targets={world.community: 30})
+    SurveyResponse.objects.create(survey=survey, region=world.community, mode=CollectionMode.SELF)
+    response = client_for("street_officer").post(reverse("surveys:survey_copy", args=[survey.public_id]))
+    copy = Survey.objects.exclude(pk=survey.pk).get()
+    assert response["Location"] == reverse("surveys:survey_detail", args=[copy.public_id])
+    assert copy.status == SurveyStatus.DRAFT and copy.title == "社区居民需求调查（副本）"
+    assert copy.definition == survey.definition and copy.source_file.read() == data
+    assert copy.allow_anonymous is False and copy.link_secret != survey.link_secret
+    assert [(q.region, q.target) for q in copy.quotas.all()] == [(world.community, 30)]
+    assert not copy.responses.exists()
+    # the copy's form can be replaced, the original's cannot
+    services.survey_replace_form(actor=world.street_officer, survey=copy, data=worker_survey_workbook(),
+                                 filename="w.xlsx")
+
+
+def test_copy_is_404_for_the_outsider(world, client_for):
+    survey = make_survey(world)
+    assert client_for("outsider").post(reverse("surveys:survey_copy", args=[survey.public_id])).status_code == 404
+    assert Survey.objects.count() == 1

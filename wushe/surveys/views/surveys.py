@@ -207,6 +207,19 @@ def survey_transition(request, survey_id, transition):
 
 @login_required
 @require_POST
+def survey_copy(request, survey_id):
+    survey = selectors.get_survey(request.user, survey_id)
+    try:
+        copy = services.survey_copy(actor=request.user, survey=survey, title=request.POST.get("title", ""))
+    except ValidationError as error:
+        _error(request, error)
+        return _back(survey)
+    messages.success(request, _("已复制为新的草稿问卷，可修改表单和设置后开始收集。"))
+    return _back(copy)
+
+
+@login_required
+@require_POST
 def survey_rotate_link(request, survey_id):
     survey = selectors.get_survey(request.user, survey_id, action=Action.CHANGE)
     try:
