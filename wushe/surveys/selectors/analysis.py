@@ -28,8 +28,9 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -335,13 +336,12 @@ def summary(viewer, survey: Survey, *, filters: AnalysisFilters | None = None) -
     texts_visible = _may_read_texts(viewer, survey)
     latest: dict[str, list[dict]] = {}
     if texts_visible and names(("text",)):
-        # One LIMIT per question (index order: survey, question, choice "", response) in one statement.
-        latest_ids = Q(pk__in=[])
-        for name in names(("text",)):
-            # ordered by the index alone (a tie-break on id would sort every text row of the question)
-            latest_ids |= Q(pk__in=values.filter(question=name, choice="").order_by("-response_id")
-                            .values("pk")[:LATEST_TEXTS])
-        rows = (AnswerValue.objects.filter(latest_ids).order_by("-response_id", "-id")
+        # The newest few per question in one statement: a window over the questions' text rows, read in
+        # index order (survey, question, choice "", response). (An OR of one LIMIT subquery per question made
+        # PostgreSQL scan the whole table.)
+        newest = Window(RowNumber(), partition_by=[F("question")], order_by=F("response_id").desc())
+        rows = (values.filter(question__in=names(("text",)), choice="").annotate(rank=newest)
+                .filter(rank__lte=LATEST_TEXTS).order_by("question", "-response_id")
                 .values_list("question", "text", "response__submitted_at"))
         for question, text, submitted_at in rows:
             latest.setdefault(question, []).append({"text": text, "submitted_at": submitted_at})
