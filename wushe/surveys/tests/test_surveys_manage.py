@@ -300,3 +300,24 @@ def test_copy_is_404_for_the_outsider(world, client_for):
     survey = make_survey(world)
     assert client_for("outsider").post(reverse("surveys:survey_copy", args=[survey.public_id])).status_code == 404
     assert Survey.objects.count() == 1
+
+
+def test_preview_checks_answers_with_the_forms_rules_and_saves_nothing(world, client_for):
+    from wushe.surveys.models import SurveyResponse
+
+    survey = make_survey(world, status=SurveyStatus.DRAFT)  # before collecting starts
+    client = client_for("community_staff")  # sees the street's survey
+    url = reverse("surveys:survey_preview", args=[survey.public_id])
+    page = client.get(url)
+    assert page.status_code == 200 and 'id="preview-banner"' in page.content.decode()
+    bad = client.post(url, {"nickname": "钱", "age": "130", "lives_alone": "yes", "action": "submit"})
+    assert bad.status_code == 422
+    text = bad.content.decode()
+    assert "年龄不合理" in text and "此题必答" in text  # the constraint message; helper is required when alone
+    good = client.post(url, {"nickname": "钱", "age": "70", "lives_alone": "no", "action": "submit"})
+    assert good.status_code == 200 and "试填通过" in good.content.decode()
+    # skip logic preview: the elderly group appears from 60
+    partial = client.post(url, {"nickname": "钱", "age": "70", "preview": "1"}, HTTP_HX_REQUEST="true")
+    assert "是否有慢性病" in partial.content.decode()
+    assert not SurveyResponse.objects.exists()
+    assert client_for("outsider").get(url).status_code == 404

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:survey_id>/quotas/", views.survey_quotas, name="survey_quotas"),
     path("<uuid:survey_id>/status/<str:transition>/", views.survey_transition, name="survey_transition"),
     path("<uuid:survey_id>/copy/", views.survey_copy, name="survey_copy"),
+    path("<uuid:survey_id>/preview/", views.survey_preview, name="survey_preview"),
     path("<uuid:survey_id>/link/rotate/", views.survey_rotate_link, name="survey_rotate_link"),
     path("<uuid:survey_id>/qr.svg", views.survey_qr, name="survey_qr"),
     path("<uuid:survey_id>/void/", views.survey_void, name="survey_void"),

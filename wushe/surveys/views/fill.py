@@ -74,3 +74,24 @@ def handle_fill_post(request, response, *, actor, extra: dict):
     return render_fill(request, response, values=raw, errors=result.errors, visible=result.visible,
                        notice=notice, notice_level="warning" if result.errors else "success",
                        saved=True, **extra), False
+
+
+MSG_PREVIEW = _("试填：按表单规则检查答案，不保存任何内容。")
+MSG_PREVIEW_PASSED = _("试填通过：这些答案可以提交（未保存）。")
+MSG_PREVIEW_FAILED = _("试填未通过：请查看标出的问题（未保存）。")
+
+
+def handle_preview_post(request, response, *, extra: dict):
+    """Like handle_fill_post, but nothing is ever saved: submit only reports what the server would say."""
+    definition = response.survey.definition
+    raw = parse_answers(definition, request.POST)
+    final = request.POST.get("action") == "submit"
+    result = engine.evaluate(definition, raw, final=final)
+    if is_structural_post(request.POST):
+        context = fill_context(response, raw, errors=result.errors if request.POST.get("preview") else {},
+                               visible=result.visible, **extra)
+        return render(request, f"{TEMPLATE}#questions" if request.htmx else TEMPLATE, context)
+    extra = {**extra, "notice": MSG_PREVIEW_FAILED if result.errors else MSG_PREVIEW_PASSED,
+             "notice_level": "danger" if result.errors else "success"}
+    return render_fill(request, response, values=raw, errors=result.errors, visible=result.visible,
+                       status=422 if result.errors and final else 200, **extra)

@@ -274,3 +274,18 @@ def survey_sample(request, name):
     if name not in SAMPLES:
         raise Http404
     return xlsx_response(getattr(samples, SAMPLES[name])(), f"{name}.xlsx")
+
+
+@login_required
+def survey_preview(request, survey_id):
+    """试填: fill the form as a respondent would, with the server's checks, before (or while) collecting;
+    nothing is saved."""
+    from ..models import CollectionMode, SurveyResponse
+    from .fill import MSG_PREVIEW, handle_preview_post, render_fill
+
+    survey = selectors.get_survey(request.user, survey_id)
+    response = SurveyResponse(survey=survey, region=survey.region, mode=CollectionMode.INTERVIEW)
+    extra = {"mode": "preview", "editing": True, "preview_notice": MSG_PREVIEW}
+    if request.method == "POST":
+        return handle_preview_post(request, response, extra=extra)
+    return render_fill(request, response, values={}, **extra)
