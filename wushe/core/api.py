@@ -53,6 +53,15 @@ api = NinjaAPI(
 )
 
 
+MSG_UNKNOWN_REFERENCE = _("所选记录不存在或不在您的管辖范围内。")
+
+
+def unknown_reference(field: str) -> ValidationError:
+    """A payload names a record (by code or public id) that does not exist or the viewer may not see: 422 on
+    that field, worded so it never tells the two apart."""
+    return ValidationError({field: ValidationError(MSG_UNKNOWN_REFERENCE, code="unknown")})
+
+
 def error_response(request, status: int, code: str, message: str, fields: dict | None = None):
     return api.create_response(request, {"error": {"code": code, "message": str(message), "fields": fields or {}}},
                                status=status)

@@ -3,13 +3,11 @@ selectors, services and policy as the pages."""
 
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 from ninja.pagination import paginate
 
 from wushe.accounts.policy import Action, Resource, require, restrict
-from wushe.core.api import ErrorOut
+from wushe.core.api import ErrorOut, unknown_reference
 from wushe.orgs.models import Organization
 from wushe.people.models import Resident
 from wushe.projects.models import Project
@@ -41,25 +39,21 @@ from .schemas import (
 router = Router(tags=["services"])
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-MSG_UNKNOWN = _("所选记录不存在或不在您的管辖范围内。")
 
-
-def _unknown(field: str):
-    return ValidationError({field: ValidationError(MSG_UNKNOWN, code="unknown")})
 
 
 def _resolve(user, data: dict) -> dict:
     if "region" in data:
         data["region"] = Region.objects.filter(code=data["region"]).first()
         if data["region"] is None:
-            raise _unknown("region")
+            raise unknown_reference("region")
     lookups = {"organization": (Resource.ORGANIZATION, Organization), "project": (Resource.PROJECT, Project),
                "lead_worker": (Resource.SOCIAL_WORKER, SocialWorker)}
     for field, (resource, model) in lookups.items():
         if data.get(field):
             found = restrict(user, resource, model.objects.active()).filter(public_id=data[field]).first()
             if found is None:
-                raise _unknown(field)
+                raise unknown_reference(field)
             data[field] = found
     return data
 

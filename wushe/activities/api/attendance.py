@@ -7,6 +7,7 @@ from django.http import Http404
 from ninja import Router, Status
 
 from wushe.accounts.policy import Action, Resource, can, restrict
+from wushe.core.api import unknown_reference
 from wushe.core.masking import mask_phone
 from wushe.people.models import Resident
 from wushe.volunteers.models import Volunteer
@@ -16,7 +17,7 @@ from ..selectors import activities as selectors
 from ..services import attendance as services
 from ..services import pending as pending_services
 from ..services.signin import qr_sign_in, qr_sign_out
-from .activities import ERRORS, _unknown
+from .activities import ERRORS
 from .schemas import AttendanceOut, BatchIn, MarkIn, ReasonIn, ResolveIn, SigninIn, SigninOut, SignoutIn
 
 router = Router(tags=["services"])
@@ -58,11 +59,11 @@ def mark_attendance(request, public_id: UUID, session_id: UUID, payload: MarkIn)
     if payload.resident:
         resident = Resident.objects.active().filter(public_id=payload.resident).first()
         if resident is None:
-            raise _unknown("resident")
+            raise unknown_reference("resident")
     elif payload.volunteer_number:
         volunteer = Volunteer.objects.active().filter(volunteer_number=payload.volunteer_number.upper()).first()
         if volunteer is None:
-            raise _unknown("volunteer_number")
+            raise unknown_reference("volunteer_number")
     row = services.attendance_mark(actor=request.user, session=session, resident=resident, volunteer=volunteer,
                                    source=payload.source, signed_in_at=payload.signed_in_at,
                                    signed_out_at=payload.signed_out_at)
@@ -77,7 +78,7 @@ def batch_attendance(request, public_id: UUID, session_id: UUID, payload: BatchI
     residents = list(restrict(request.user, Resource.RESIDENT, Resident.objects.active())
                      .filter(public_id__in=payload.residents))
     if len(residents) != len(set(payload.residents)):
-        raise _unknown("residents")
+        raise unknown_reference("residents")
     rows = services.attendance_batch(actor=request.user, session=session, text=payload.lines, residents=residents)
     return Status(201, _out(request.user, activity, rows))
 
@@ -112,7 +113,7 @@ def resolve_pending(request, public_id: UUID, attendance_id: UUID, payload: Reso
     elif payload.decision == "reject":
         rows = pending_services.pending_reject(actor=request.user, attendance=row, reason=payload.reason)
     else:
-        raise _unknown("decision")
+        raise unknown_reference("decision")
     return _out(request.user, activity, rows)
 
 

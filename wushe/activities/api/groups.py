@@ -4,12 +4,11 @@ is addressed by its activity's public id; permissions are the activity's (404 hi
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 from ninja.pagination import paginate
 
 from wushe.accounts.policy import Action, Resource, require, restrict
-from wushe.core.api import ErrorOut
+from wushe.core.api import ErrorOut, unknown_reference
 from wushe.orgs.models import Organization
 from wushe.projects.models import Project
 from wushe.regions.models import Region
@@ -38,13 +37,9 @@ from .group_schemas import (
 router = Router(tags=["services"])
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-MSG_UNKNOWN = _("所选记录不存在或不在您的管辖范围内。")
 
 
 # Helpers ------------------------------------------------------------------------------------------------
-
-def _unknown(field: str) -> ValidationError:
-    return ValidationError({field: ValidationError(MSG_UNKNOWN, code="unknown")})
 
 
 LOOKUPS = {"organization": (Resource.ORGANIZATION, Organization), "project": (Resource.PROJECT, Project),
@@ -56,12 +51,12 @@ def _resolve(user, data: dict) -> dict:
     if "region" in data:
         data["region"] = Region.objects.filter(code=data["region"]).first()
         if data["region"] is None:
-            raise _unknown("region")
+            raise unknown_reference("region")
     for name, (resource, model) in LOOKUPS.items():
         if data.get(name):
             data[name] = restrict(user, resource, model.objects.active()).filter(public_id=data[name]).first()
             if data[name] is None:
-                raise _unknown(name)
+                raise unknown_reference(name)
     return data
 
 

@@ -7,13 +7,13 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wushe.accounts.policy import Action, Resource, require
-from wushe.core.api import ErrorOut
+from wushe.core.api import ErrorOut, unknown_reference
 from wushe.people.models import PopulationGroup
 
 from ..models import NeedPriority
 from ..selectors import needs as selectors
 from ..services import engagements as services
-from .needs import NeedDetailOut, ReasonIn, _unknown, resolve_need_input
+from .needs import NeedDetailOut, ReasonIn, resolve_need_input
 
 router = Router()
 
@@ -136,13 +136,13 @@ def _resolve(user, data: dict, engagement=None) -> dict:
         found = (selectors.facilitator_choices(user, engagement).filter(public_id=public_id).first()
                  if public_id else None)
         if public_id and found is None:
-            raise _unknown("facilitator")
+            raise unknown_reference("facilitator")
         data["facilitator"] = found
     if data.get("participant_groups") is not None:
         codes = data["participant_groups"]
         groups = list(PopulationGroup.objects.filter(code__in=codes))
         if len(groups) != len(set(codes)):
-            raise _unknown("participant_groups")
+            raise unknown_reference("participant_groups")
         data["participant_groups"] = groups
     elif "participant_groups" in data:
         data.pop("participant_groups")

@@ -3,14 +3,12 @@
 from datetime import date, datetime
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from wushe.accounts.policy import Action, Resource, require, restrict
-from wushe.core.api import ErrorOut
+from wushe.core.api import ErrorOut, unknown_reference
 from wushe.people.models import PopulationGroup
 from wushe.projects.models import Project
 from wushe.regions.models import Region
@@ -23,7 +21,6 @@ from ..services import needs as services
 router = Router()
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-MSG_UNKNOWN = _("所选记录不存在或不在您的管辖范围内。")
 
 
 # Schemas ------------------------------------------------------------------------------------------------
@@ -187,26 +184,23 @@ class UncoveredOut(Schema):
 
 # Helpers ------------------------------------------------------------------------------------------------
 
-def _unknown(field: str):
-    return ValidationError({field: ValidationError(MSG_UNKNOWN, code="unknown")})
-
 
 def resolve_need_input(user, data: dict) -> dict:
     """Codes and public ids of the payload → objects the viewer may see (422 when unknown)."""
     if data.get("region") is not None:
         data["region"] = Region.objects.filter(code=data["region"]).first()
         if data["region"] is None:
-            raise _unknown("region")
+            raise unknown_reference("region")
     if "population_group" in data:
         code = data["population_group"]
         data["population_group"] = PopulationGroup.objects.filter(code=code).first() if code else None
         if code and data["population_group"] is None:
-            raise _unknown("population_group")
+            raise unknown_reference("population_group")
     if "survey" in data:
         public_id = data["survey"]
         data["survey"] = surveys_for(user).filter(public_id=public_id).first() if public_id else None
         if public_id and data["survey"] is None:
-            raise _unknown("survey")
+            raise unknown_reference("survey")
     return data
 
 
@@ -232,9 +226,9 @@ def list_needs(request, filters: Query[NeedFilterParams]):
 @router.get("/export.xlsx", response={200: None, **ERRORS},
             summary="The needs register (with the list's filters) as .xlsx (audit-logged)")
 def export_needs(request, filters: Query[NeedFilterParams]):
-    from ..services.needs_export import needs_register_xlsx
+    from ..views.needs import needs_register_response
 
-    return needs_register_xlsx(actor=request.user, filters=selectors.NeedFilters.from_params(filters.dict()))
+    return needs_register_response(request.user, selectors.NeedFilters.from_params(filters.dict()))
 
 
 @router.post("/", response={201: NeedDetailOut, **ERRORS}, summary="Register a need (CHANGE in its community)")
@@ -301,7 +295,7 @@ def link_project(request, public_id: UUID, payload: LinkIn):
     project = restrict(request.user, Resource.PROJECT, Project.objects.select_related("region")).filter(
         public_id=payload.project).first()
     if project is None:
-        raise _unknown("project")
+        raise unknown_reference("project")
     services.need_link_project(actor=request.user, need=need, project=project, note=payload.note)
     return Status(201, _reload(request.user, need))
 

@@ -5,14 +5,13 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from wushe.accounts.policy import Action
-from wushe.core.api import ErrorOut
+from wushe.core.api import ErrorOut, unknown_reference
 from wushe.people.models import PopulationGroup
 from wushe.people.selectors import residents_visible_to
 from wushe.regions.models import Region
@@ -25,7 +24,6 @@ from ..services import responses as services
 router = Router()
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-MSG_UNKNOWN = _("所选记录不存在或不在您的管辖范围内。")
 
 
 def _identity_visible(request, survey):
@@ -105,9 +103,6 @@ class ReasonIn(Schema):
     reason: str
 
 
-def _unknown(field: str):
-    return ValidationError({field: ValidationError(MSG_UNKNOWN, code="unknown")})
-
 
 def _saved(response, errors: dict | None = None):
     response.errors = errors or {}
@@ -133,17 +128,17 @@ def create_response(request, survey_id: UUID, payload: ResponseIn):
     survey = get_survey(request.user, survey_id)
     region = Region.objects.filter(code=payload.community).first()
     if region is None:
-        raise _unknown("community")
+        raise unknown_reference("community")
     group = None
     if payload.population_group:
         group = PopulationGroup.objects.filter(code=payload.population_group).first()
         if group is None:
-            raise _unknown("population_group")
+            raise unknown_reference("population_group")
     respondent = None
     if payload.respondent:
         respondent = residents_visible_to(request.user).active().filter(public_id=payload.respondent).first()
         if respondent is None:
-            raise _unknown("respondent")
+            raise unknown_reference("respondent")
     with transaction.atomic():
         response = services.response_start(actor=request.user, survey=survey, region=region, population_group=group,
                                            respondent=respondent, mode=payload.mode, language=payload.language)

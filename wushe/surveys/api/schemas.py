@@ -55,8 +55,10 @@ class SurveyDetailOut(SurveyOut):
     submitted: int
 
     @staticmethod
-    def resolve_submitted(obj) -> int:
-        return obj.responses.filter(voided_at__isnull=True, status="submitted").count()
+    def resolve_submitted(obj, context) -> int:
+        from wushe.surveys.selectors.surveys import submitted_count
+
+        return submitted_count(context["request"].user, obj)
 
 
 class SurveySettingsIn(Schema):

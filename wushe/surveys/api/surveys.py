@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from wushe.accounts.policy import Action, Resource, require, restrict
-from wushe.core.api import ErrorOut
+from wushe.core.api import ErrorOut, unknown_reference
 from wushe.orgs.models import Organization
 from wushe.people.models import PopulationGroup
 from wushe.projects.models import Project
@@ -38,24 +38,20 @@ router = Router()
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 FORM_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: FormRejectedOut}
-MSG_UNKNOWN = _("所选记录不存在或不在您的管辖范围内。")
 
-
-def _unknown(field: str):
-    return ValidationError({field: ValidationError(MSG_UNKNOWN, code="unknown")})
 
 
 def _resolve(user, data: dict) -> dict:
     if "region" in data:
         data["region"] = Region.objects.filter(code=data["region"]).first()
         if data["region"] is None:
-            raise _unknown("region")
+            raise unknown_reference("region")
     for field, (resource, model) in {"organization": (Resource.ORGANIZATION, Organization),
                                      "project": (Resource.PROJECT, Project)}.items():
         if data.get(field):
             found = restrict(user, resource, model.objects.active()).filter(public_id=data[field]).first()
             if found is None:
-                raise _unknown(field)
+                raise unknown_reference(field)
             data[field] = found
     return data
 
@@ -170,7 +166,7 @@ def set_quotas(request, survey_id: UUID, payload: QuotasIn):
         else:
             subject = PopulationGroup.objects.filter(code=item.group or "").first()
         if subject is None and survey.quota_by:
-            raise _unknown("quotas")
+            raise unknown_reference("quotas")
         if subject is not None:
             targets[subject] = item.target
     services.quotas_set(actor=request.user, survey=survey, targets=targets)

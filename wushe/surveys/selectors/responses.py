@@ -22,6 +22,16 @@ def get_response_for(viewer, public_id) -> SurveyResponse:
     return response
 
 
+def link_response(survey, code: str) -> SurveyResponse | None:
+    """The self-filled response a resume code names on the survey's public link (the code is the secret)."""
+    from wushe.surveys.models import CollectionMode
+
+    if not code:
+        return None
+    return (SurveyResponse.objects.active().select_related("survey", "region", "population_group")
+            .filter(survey=survey, resume_code=code, mode=CollectionMode.SELF).first())
+
+
 def may_fill(viewer, response: SurveyResponse) -> bool:
     """Staff may go on filling a draft they collect, or any draft of a survey they may change; a
     submitted response only those who may change the survey."""

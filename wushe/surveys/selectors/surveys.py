@@ -58,6 +58,11 @@ def responses_for(viewer, survey: Survey) -> QuerySet[SurveyResponse]:
     return queryset.filter(query)
 
 
+def submitted_count(viewer, survey: Survey) -> int:
+    """Submitted responses of the survey among those the viewer may see."""
+    return responses_for(viewer, survey).filter(status=ResponseStatus.SUBMITTED).count()
+
+
 def quota_progress(survey: Survey) -> list[dict]:
     """Submitted responses against each quota, in quota order."""
     if not survey.quota_by:

@@ -2,7 +2,8 @@
 
 A token names the survey and carries a fingerprint of its `link_secret` (django.core.signing, salted);
 rotating the secret revokes every printed link. Links do not expire: the survey's status and dates decide
-whether it still collects.
+whether it still collects. The token carries no timestamp, so a survey's link (and its QR code) stays the
+same until the secret is rotated.
 """
 
 import hashlib
@@ -20,8 +21,8 @@ def _fingerprint(secret: str) -> str:
 
 
 def make_link_token(survey: Survey) -> str:
-    return signing.dumps({"s": str(survey.public_id), "k": _fingerprint(survey.link_secret)}, salt=SALT,
-                         compress=False)
+    return signing.Signer(salt=SALT).sign_object({"s": str(survey.public_id),
+                                                  "k": _fingerprint(survey.link_secret)})
 
 
 def survey_link_path(survey: Survey) -> str:
@@ -32,7 +33,7 @@ def survey_from_token(token: str) -> Survey | None:
     """The survey a link opens, or None when the token is bad, its secret was rotated, the survey is voided
     or it no longer accepts link responses (the pages answer 404)."""
     try:
-        payload = signing.loads(token or "", salt=SALT)
+        payload = signing.Signer(salt=SALT).unsign_object(token or "")
         public_id, fingerprint = payload["s"], payload["k"]
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None

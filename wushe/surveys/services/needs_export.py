@@ -12,17 +12,6 @@ from wushe.audit.services import audit_record
 EXPORT_MAX = 100_000
 
 
-def needs_register_xlsx(*, actor, filters):
-    """The export as an HTTP attachment (pages and API share it)."""
-    import io
-
-    from wushe.imports.views import xlsx_response
-
-    buffer = io.BytesIO()
-    needs_export(actor=actor, filters=filters, fileobj=buffer)
-    return xlsx_response(buffer.getvalue(), _("需求清单.xlsx"))
-
-
 def needs_export(*, actor, filters, fileobj) -> int:
     """Write the needs the actor sees (filtered) to `fileobj`; one row per need with the projects answering
     it. Returns the number of rows; the export is in the audit log."""

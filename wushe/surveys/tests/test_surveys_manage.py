@@ -167,6 +167,7 @@ def test_rotating_the_link_changes_it(world, api_for):
     survey = make_survey(world)
     api = api_for("street_officer")
     before = api.get(f"/api/v1/surveys/{survey.public_id}/link").json()["url"]
+    assert api.get(f"/api/v1/surveys/{survey.public_id}/link").json()["url"] == before  # printed codes stay valid
     after = api.post(f"/api/v1/surveys/{survey.public_id}/link/rotate").json()["url"]
     assert before != after and "/s/" in after
 
@@ -321,3 +322,20 @@ def test_preview_checks_answers_with_the_forms_rules_and_saves_nothing(world, cl
     assert "是否有慢性病" in partial.content.decode()
     assert not SurveyResponse.objects.exists()
     assert client_for("outsider").get(url).status_code == 404
+
+
+def test_submitted_count_is_of_the_responses_the_viewer_may_see(world, client_for, api_for):
+    from wushe.surveys.models import CollectionMode
+    from wushe.surveys.services import responses as response_services
+
+    survey = make_survey(world, region=world.district, owner=world.district_officer)
+    for community in (world.community, world.community2, world.other_community):
+        response = response_services.response_start(actor=None, survey=survey, region=community,
+                                                    mode=CollectionMode.SELF)
+        response_services.response_save(actor=None, response=response, final=True,
+                                        raw={"nickname": "钱", "age": 40, "lives_alone": "no"})
+    url = reverse("surveys:survey_detail", args=[survey.public_id])
+    assert client_for("district_officer").get(url).context["submitted"] == 3
+    assert client_for("community_staff").get(url).context["submitted"] == 1  # their own community's
+    assert api_for("community_staff").get(f"/api/v1/surveys/{survey.public_id}").json()["submitted"] == 1
+    assert api_for("district_officer").get(f"/api/v1/surveys/{survey.public_id}").json()["submitted"] == 3

@@ -1,5 +1,7 @@
 """Pages of the needs register (需求清单): the register, a need and its projects, the uncovered view."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_POST
 from wushe.accounts.policy import Action, Resource, can, get_object_for, may_ever, require
 from wushe.core.history import history_for
 from wushe.core.pagination import paginate
+from wushe.imports.views import xlsx_response
 from wushe.people.models import PopulationGroup
 from wushe.projects.models import Project
 
@@ -17,6 +20,7 @@ from ..forms.needs import LinkProjectForm, MetForm, NeedForm, add_service_errors
 from ..models import NeedCategory, NeedPriority, NeedSource, NeedStatus
 from ..selectors import needs as selectors
 from ..services import needs as services
+from ..services.needs_export import needs_export
 
 
 def _back(need, anchor: str = ""):
@@ -241,9 +245,14 @@ def project_need_link(request, project_id):
     return back
 
 
+def needs_register_response(actor, filters):
+    """The register as an .xlsx attachment (the page and the API share it)."""
+    buffer = io.BytesIO()
+    needs_export(actor=actor, filters=filters, fileobj=buffer)
+    return xlsx_response(buffer.getvalue(), _("需求清单.xlsx"))
+
+
 @login_required
 def need_export(request):
     """The register with the page's filters as an Excel file (audited)."""
-    from ..services.needs_export import needs_register_xlsx
-
-    return needs_register_xlsx(actor=request.user, filters=selectors.NeedFilters.from_params(request.GET))
+    return needs_register_response(request.user, selectors.NeedFilters.from_params(request.GET))

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from ..forms.responses import ResumeForm, StartForm, add_service_errors, ui_language
-from ..models import CollectionMode, QuotaDimension, ResponseStatus, SurveyResponse
+from ..models import CollectionMode, QuotaDimension, ResponseStatus
+from ..selectors.responses import link_response
 from ..selectors.surveys import communities_of
 from ..services.links import survey_from_token
 from ..services.responses import check_collecting, response_start
@@ -42,10 +43,7 @@ def _user(request):
 
 def _draft(survey, code, user):
     """The open draft a resume code names, if this visitor may continue it."""
-    if not code:
-        return None
-    response = (SurveyResponse.objects.active().select_related("survey", "region", "population_group")
-                .filter(survey=survey, resume_code=code, mode=CollectionMode.SELF).first())
+    response = link_response(survey, code)
     if response is None or (response.respondent_user_id and response.respondent_user_id != getattr(user, "pk", None)):
         return None
     return response
@@ -99,8 +97,7 @@ def fill(request, token, code):
     survey = _survey_or_404(token)
     if not survey.allow_anonymous and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    response = (SurveyResponse.objects.active().select_related("survey", "region", "population_group")
-                .filter(survey=survey, resume_code=code, mode=CollectionMode.SELF).first())
+    response = link_response(survey, code)
     if response is None:
         raise Http404
     if response.respondent_user_id and response.respondent_user_id != request.user.pk:

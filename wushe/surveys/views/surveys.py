@@ -66,20 +66,28 @@ def survey_list(request):
     return render(request, "surveys/survey_list.html", context)
 
 
+def _read_upload(form, write):
+    """Run `write()` (a service that reads an uploaded XLSForm); on refusal put the errors on the form and
+    return the row-by-row problems and warnings for the page. Returns (result, problems, warnings)."""
+    try:
+        return write(), [], []
+    except services.FormRejected as error:
+        add_service_errors(form, error)
+        return None, error.problems, error.warnings
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None, [], []
+
+
 @login_required
 def survey_create(request):
     require(request.user, Resource.SURVEY, Action.CHANGE)
     form = SurveyCreateForm(request.POST or None, request.FILES or None, user=request.user)
     problems, warnings = [], []
     if request.method == "POST" and form.is_valid():
-        try:
-            survey = services.survey_create(actor=request.user, **form.arguments())
-        except services.FormRejected as error:
-            problems, warnings = error.problems, error.warnings
-            add_service_errors(form, error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        survey, problems, warnings = _read_upload(
+            form, lambda: services.survey_create(actor=request.user, **form.arguments()))
+        if survey is not None:
             messages.success(request, _("问卷已导入，请检查题目后开始收集。"))
             return _back(survey)
     return render(request, "surveys/survey_form.html", {"form": form, "problems": problems, "warnings": warnings,
@@ -109,7 +117,7 @@ def survey_detail(request, survey_id):
     context = {
         "survey": survey, "may_change": may_change, "questions": _question_rows(survey.definition, ui_language()),
         "quotas": selectors.quota_progress(survey), "may_collect": selectors.may_collect(user, survey),
-        "submitted": survey.responses.filter(voided_at__isnull=True, status="submitted").count(),
+        "submitted": selectors.submitted_count(user, survey),
         "history": history_for(survey) if can(user, Action.HISTORY, Resource.SURVEY, survey) else [],
         "needs": list(needs_for(user).filter(survey=survey)[:20]) if may_ever(user, Resource.NEED) else [],
     }
@@ -145,14 +153,9 @@ def survey_form_replace(request, survey_id):
     problems, warnings = [], []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["source_file"]
-        try:
-            services.survey_replace_form(actor=request.user, survey=survey, data=upload.read(), filename=upload.name)
-        except services.FormRejected as error:
-            problems, warnings = error.problems, error.warnings
-            add_service_errors(form, error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        replaced, problems, warnings = _read_upload(form, lambda: services.survey_replace_form(
+            actor=request.user, survey=survey, data=upload.read(), filename=upload.name))
+        if replaced is not None:
             messages.success(request, _("表单已更换。"))
             return _back(survey)
     return render(request, "surveys/survey_form.html", {"form": form, "survey": survey, "problems": problems,
